@@ -184,4 +184,3 @@ func Clean(root string) error {
 	}
 	return nil
 }
-

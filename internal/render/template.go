@@ -155,7 +155,7 @@ func CELSource(p *spec.Policy) (map[string]any, error) {
 		vars = append(vars, map[string]any{"name": name, "expression": strings.TrimSpace(r.Findings)})
 		f := "variables." + name
 		validations = append(validations, map[string]any{
-			"expression":        fmt.Sprintf("%s[0].all(f, f in %s[1])", f, f),
+			"expression": fmt.Sprintf("%s[0].all(f, f in %s[1])", f, f),
 			// Findings are joined on one line: the API server drops a
 			// ValidatingAdmissionPolicy message that contains a line break.
 			"messageExpression": fmt.Sprintf(`%s[0].filter(f, !(f in %s[1])).join("%s")`, f, f, FindingSeparator),
