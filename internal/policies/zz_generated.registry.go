@@ -3,10 +3,16 @@
 package policies
 
 import (
+	disallowlatesttag "github.com/gatewarden/gatewarden/internal/policies/disallow-latest-tag"
+	ingresstls "github.com/gatewarden/gatewarden/internal/policies/ingress-tls"
+	noautomountserviceaccounttoken "github.com/gatewarden/gatewarden/internal/policies/no-automount-service-account-token"
 	noprivilegedcontainers "github.com/gatewarden/gatewarden/internal/policies/no-privileged-containers"
 	"github.com/gatewarden/gatewarden/internal/spec"
 )
 
 var registered = []*spec.Policy{
+	&disallowlatesttag.Policy,
+	&ingresstls.Policy,
+	&noautomountserviceaccounttoken.Policy,
 	&noprivilegedcontainers.Policy,
 }

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"fmt"
+	"sort"
 	"strings"
 
 	"go.yaml.in/yaml/v3"
@@ -25,6 +26,7 @@ func YAML(obj any) ([]byte, error) {
 		return nil, err
 	}
 	prune(&doc)
+	order(&doc)
 	style(&doc)
 	var buf bytes.Buffer
 	enc := yaml.NewEncoder(&buf)
@@ -36,6 +38,38 @@ func YAML(obj any) ([]byte, error) {
 		return nil, err
 	}
 	return buf.Bytes(), nil
+}
+
+// keyPriority puts the keys a reader looks for first at the top of a mapping;
+// other keys keep their order (struct order, or sorted for maps).
+var keyPriority = map[string]int{
+	"apiVersion": 1, "kind": 2, "metadata": 3, "name": 4, "namespace": 5,
+	"engine": 6, "target": 7, "version": 8, "rego": 9, "variables": 10,
+}
+
+func order(n *yaml.Node) {
+	for _, c := range n.Content {
+		order(c)
+	}
+	if n.Kind != yaml.MappingNode {
+		return
+	}
+	type pair struct{ k, v *yaml.Node }
+	pairs := make([]pair, 0, len(n.Content)/2)
+	for i := 0; i+1 < len(n.Content); i += 2 {
+		pairs = append(pairs, pair{n.Content[i], n.Content[i+1]})
+	}
+	rank := func(p pair) int {
+		if r, ok := keyPriority[p.k.Value]; ok {
+			return r
+		}
+		return len(keyPriority) + 1
+	}
+	sort.SliceStable(pairs, func(i, j int) bool { return rank(pairs[i]) < rank(pairs[j]) })
+	n.Content = n.Content[:0]
+	for _, p := range pairs {
+		n.Content = append(n.Content, p.k, p.v)
+	}
 }
 
 // prune removes the fields an API object carries only at run time.

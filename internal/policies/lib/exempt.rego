@@ -19,8 +19,4 @@ pattern_matches(pattern, image) if {
 }
 
 # container_is_exempt(entry) is true for an entry of lib.workload.containers whose image is exempt.
-container_is_exempt(entry) if {
-	image := entry.container.image
-	is_string(image)
-	image_is_exempt(image)
-}
+container_is_exempt(entry) if image_is_exempt(entry.image)

@@ -32,6 +32,7 @@ container_fields := ["containers", "initContainers", "ephemeralContainers"]
 
 # containers(obj) is the set of every container of obj, each as
 # {"container": <the container>, "field": <list it is in>, "name": <its name>,
+#  "image": <its image, "" when unset>,
 #  "path": <its field path, e.g. spec.template.spec.initContainers[setup]>}.
 containers(obj) := {entry |
 	spec := pod_spec(obj)
@@ -43,9 +44,14 @@ containers(obj) := {entry |
 		"container": c,
 		"field": field,
 		"name": name,
+		"image": image_of(c),
 		"path": sprintf("%s.%s[%v]", [pod_spec_path(obj), field, name]),
 	}
 }
+
+image_of(c) := c.image if {
+	is_string(c.image)
+} else := ""
 
 # display_name(obj) names obj in messages as Kind/name.
 display_name(obj) := sprintf("%v/%v", [object.get(obj, "kind", ""), name_of(obj)])

@@ -1,0 +1,127 @@
+// Package check evaluates manifests offline against the policy library: the same
+// templates and constraints Gatekeeper enforces, through the same framework.
+package check
+
+import (
+	"context"
+	"fmt"
+	"io"
+
+	templatesv1 "github.com/open-policy-agent/frameworks/constraint/pkg/apis/templates/v1"
+	corev1 "k8s.io/api/core/v1"
+	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
+	"k8s.io/apimachinery/pkg/runtime"
+
+	"github.com/gatewarden/gatewarden/internal/engine"
+	"github.com/gatewarden/gatewarden/internal/manifest"
+	"github.com/gatewarden/gatewarden/internal/render"
+	"github.com/gatewarden/gatewarden/internal/report"
+	"github.com/gatewarden/gatewarden/internal/spec"
+)
+
+// Library is a set of templates and the constraints that instantiate them.
+type Library struct {
+	Templates   []*templatesv1.ConstraintTemplate
+	Constraints []*unstructured.Unstructured
+}
+
+// BuiltIn renders the compiled-in catalog: no files are needed at run time.
+func BuiltIn(policies []*spec.Policy) (*Library, error) {
+	lib := &Library{}
+	for _, p := range policies {
+		ct, err := render.Template(p)
+		if err != nil {
+			return nil, err
+		}
+		c, err := render.Constraint(p)
+		if err != nil {
+			return nil, err
+		}
+		lib.Templates = append(lib.Templates, ct)
+		lib.Constraints = append(lib.Constraints, c)
+	}
+	return lib, nil
+}
+
+// Load adds the library to a client. Templates the client's engine cannot
+// evaluate (referential templates on a CEL-only client) are skipped with their
+// constraints and returned, so callers can say so.
+func Load(ctx context.Context, c *engine.Client, lib *Library) (skipped []string, err error) {
+	kinds := map[string]bool{}
+	for _, ct := range lib.Templates {
+		if !c.Supports(ct) {
+			skipped = append(skipped, ct.Spec.CRD.Spec.Names.Kind)
+			continue
+		}
+		if err := c.AddTemplate(ctx, ct); err != nil {
+			return nil, err
+		}
+		kinds[ct.Spec.CRD.Spec.Names.Kind] = true
+	}
+	for _, con := range lib.Constraints {
+		if !kinds[con.GetKind()] {
+			continue
+		}
+		if err := c.AddConstraint(ctx, con); err != nil {
+			return nil, err
+		}
+	}
+	return skipped, nil
+}
+
+// Config says what to check and how.
+type Config struct {
+	Paths   []string
+	Stdin   io.Reader
+	Engine  engine.Engine
+	Library *Library
+}
+
+// Run reads the manifests, loads them as inventory too (as Gatekeeper's sync
+// would), and reviews every object.
+func Run(ctx context.Context, cfg Config) (*report.Report, error) {
+	in := manifest.Read(cfg.Paths, cfg.Stdin)
+	c, err := engine.New(cfg.Engine)
+	if err != nil {
+		return nil, err
+	}
+	skipped, err := Load(ctx, c, cfg.Library)
+	if err != nil {
+		return nil, err
+	}
+	rep := &report.Report{Problems: in.Problems}
+	for _, k := range skipped {
+		rep.Problems = append(rep.Problems, manifest.Problem{File: "<policies>", Message: fmt.Sprintf("%s is not evaluated: it has no %s code", k, cfg.Engine), Warning: true})
+	}
+	namespaces := map[string]*corev1.Namespace{}
+	for _, o := range in.Objects {
+		if err := c.AddData(ctx, o.Object); err != nil {
+			rep.Problems = append(rep.Problems, manifest.Problem{File: o.File, Line: o.Line, Message: err.Error()})
+		}
+		if o.Object.GetKind() == "Namespace" && o.Object.GetAPIVersion() == "v1" {
+			ns := &corev1.Namespace{}
+			if err := runtime.DefaultUnstructuredConverter.FromUnstructured(o.Object.Object, ns); err == nil {
+				namespaces[ns.Name] = ns
+			}
+		}
+	}
+	for _, o := range in.Objects {
+		results, err := c.ReviewRequest(ctx, engine.Request{Object: o.Object, Namespace: namespaces[o.Object.GetNamespace()]})
+		if err != nil {
+			rep.Problems = append(rep.Problems, manifest.Problem{File: o.File, Line: o.Line, Message: err.Error()})
+			continue
+		}
+		rep.Objects = append(rep.Objects, report.Object{
+			File:       o.File,
+			Line:       o.Line,
+			APIVersion: o.Object.GetAPIVersion(),
+			Kind:       o.Object.GetKind(),
+			Namespace:  o.Object.GetNamespace(),
+			Name:       o.Object.GetName(),
+			Violations: results,
+		})
+	}
+	rep.Sort()
+	rep.Summarize()
+	return rep, nil
+}

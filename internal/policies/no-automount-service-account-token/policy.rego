@@ -1,0 +1,49 @@
+package k8snoautomountserviceaccounttoken
+
+import data.inventory
+import data.lib.update
+import data.lib.workload
+
+violation contains v if {
+	some v in findings(input.review.object) - findings(update.previous_object)
+}
+
+findings(obj) := {finding |
+	spec := workload.pod_spec(obj)
+	sa_name := service_account_name(spec)
+	problem := token_problem(obj, spec, sa_name)
+	finding := {
+		"msg": sprintf("%s: %s (%s.automountServiceAccountToken), set automountServiceAccountToken: false on the pod, or on ServiceAccount %q", [workload.display_name(obj), problem, workload.pod_spec_path(obj), sa_name]),
+		"details": {"field": sprintf("%s.automountServiceAccountToken", [workload.pod_spec_path(obj)]), "serviceAccount": sa_name},
+	}
+}
+
+service_account_name(spec) := spec.serviceAccountName if {
+	is_string(spec.serviceAccountName)
+	spec.serviceAccountName != ""
+} else := "default"
+
+# The pod's own field overrides its ServiceAccount's.
+token_problem(_, spec, _) := "the pod sets automountServiceAccountToken: true" if {
+	spec.automountServiceAccountToken == true
+}
+
+token_problem(obj, spec, sa_name) := sprintf("the pod leaves automountServiceAccountToken unset and ServiceAccount %q does not disable it", [sa_name]) if {
+	not has_field(spec, "automountServiceAccountToken")
+	sa := service_account(obj, sa_name)
+	object.get(sa, "automountServiceAccountToken", true) != false
+}
+
+token_problem(obj, spec, sa_name) := sprintf("the pod leaves automountServiceAccountToken unset and ServiceAccount %q is not known", [sa_name]) if {
+	not has_field(spec, "automountServiceAccountToken")
+	not service_account(obj, sa_name)
+}
+
+has_field(o, f) if o[f] != null
+
+namespace_of(obj) := obj.metadata.namespace if {
+	is_string(obj.metadata.namespace)
+	obj.metadata.namespace != ""
+} else := input.review.namespace
+
+service_account(obj, name) := inventory.namespace[namespace_of(obj)].v1.ServiceAccount[name]

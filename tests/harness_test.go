@@ -1,0 +1,415 @@
+package tests
+
+import (
+	"context"
+	"path/filepath"
+	"regexp"
+	"sort"
+	"strings"
+	"testing"
+
+	"github.com/google/go-cmp/cmp"
+	templatesv1 "github.com/open-policy-agent/frameworks/constraint/pkg/apis/templates/v1"
+	"github.com/open-policy-agent/frameworks/constraint/pkg/types"
+	"github.com/open-policy-agent/gatekeeper/v3/pkg/gator/verify"
+	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
+	"k8s.io/apimachinery/pkg/util/intstr"
+
+	"github.com/gatewarden/gatewarden/internal/engine"
+	"github.com/gatewarden/gatewarden/internal/policies"
+	"github.com/gatewarden/gatewarden/internal/render"
+	"github.com/gatewarden/gatewarden/internal/spec"
+)
+
+// outcome is what one engine said about one case.
+type outcome struct {
+	results  []engine.Result
+	findings []string // one entry per finding: CEL messages split on the separator
+}
+
+// caseRun is one case's outcomes by engine, with what the harness learned about it.
+type caseRun struct {
+	test     string
+	name     string
+	input    *caseInput
+	expectNo bool // the case asserts no violations
+	byEngine map[engine.Engine]outcome
+}
+
+// celErrorRE matches what the CEL driver reports instead of a verdict when an
+// expression fails to compile or to evaluate: a broken policy, never a finding.
+var celErrorRE = regexp.MustCompile(`resulted in error|failed expression|compilation failed|no such key|no matching overload|failed to evaluate`)
+
+func TestPolicies(t *testing.T) {
+	all, err := policies.All()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, p := range all {
+		t.Run(p.Key, func(t *testing.T) {
+			t.Parallel()
+			runs := runSuite(t, p)
+			if t.Failed() {
+				return
+			}
+			checkCoverage(t, p, runs)
+		})
+	}
+}
+
+func enginesFor(ct *templatesv1.ConstraintTemplate) []engine.Engine {
+	if engine.HasCode(ct, render.EngineCEL) {
+		return []engine.Engine{engine.Rego, engine.CEL}
+	}
+	return []engine.Engine{engine.Rego}
+}
+
+func runSuite(t *testing.T, p *spec.Policy) []*caseRun {
+	ctx := context.Background()
+	suite, dir, err := loadSuite(p.Key)
+	if err != nil {
+		t.Fatalf("suite: %v", err)
+	}
+	if len(suite.Tests) == 0 {
+		t.Fatalf("%s/suite.yaml has no tests", dir)
+	}
+	var runs []*caseRun
+	for _, test := range suite.Tests {
+		ct, err := loadTemplate(filepath.Join(dir, test.Template))
+		if err != nil {
+			t.Fatalf("test %q: %v", test.Name, err)
+		}
+		if ct.Name != p.TemplateName() {
+			t.Errorf("test %q: template %s is %q, not this policy's %q", test.Name, test.Template, ct.Name, p.TemplateName())
+		}
+		cons, err := loadObjects(filepath.Join(dir, test.Constraint))
+		if err != nil {
+			t.Fatalf("test %q: %v", test.Name, err)
+		}
+		constraint := cons[0]
+		for _, eng := range enginesFor(ct) {
+			c := newClient(t, eng, ct)
+			err := c.AddConstraint(ctx, constraint)
+			if test.Invalid {
+				if err == nil {
+					t.Errorf("test %q (%s): constraint %s was accepted, but the suite says it is invalid", test.Name, eng, test.Constraint)
+				}
+				continue
+			}
+			if err != nil {
+				t.Fatalf("test %q (%s): %v", test.Name, eng, err)
+			}
+		}
+		if test.Invalid {
+			continue
+		}
+		for _, tc := range test.Cases {
+			run := runCase(t, p, dir, ct, constraint, test.Name, tc)
+			if run != nil {
+				runs = append(runs, run)
+			}
+		}
+	}
+	return runs
+}
+
+func newClient(t *testing.T, eng engine.Engine, ct *templatesv1.ConstraintTemplate) *engine.Client {
+	t.Helper()
+	c, err := engine.New(eng)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := c.AddTemplate(context.Background(), ct); err != nil {
+		t.Fatalf("%s: %v", eng, err)
+	}
+	return c
+}
+
+// review runs one case on a fresh client of one engine.
+func review(t *testing.T, eng engine.Engine, ct *templatesv1.ConstraintTemplate, constraint *unstructured.Unstructured, in *caseInput, inventory []*unstructured.Unstructured) outcome {
+	t.Helper()
+	ctx := context.Background()
+	c := newClient(t, eng, ct)
+	if err := c.AddConstraint(ctx, constraint); err != nil {
+		t.Fatalf("%s: %v", eng, err)
+	}
+	for _, o := range inventory {
+		if err := c.AddData(ctx, o); err != nil {
+			t.Fatalf("%s: %v", eng, err)
+		}
+	}
+	var res []engine.Result
+	var err error
+	if in.request != nil {
+		res, err = c.ReviewAdmissionRequest(ctx, in.request)
+	} else {
+		res, err = c.Review(ctx, in.object)
+	}
+	if err != nil {
+		t.Fatalf("%s: review: %v", eng, err)
+	}
+	out := outcome{results: res}
+	for _, r := range res {
+		if eng == engine.CEL {
+			out.findings = append(out.findings, strings.Split(r.Message, render.FindingSeparator)...)
+		} else {
+			out.findings = append(out.findings, r.Message)
+		}
+	}
+	sort.Strings(out.findings)
+	return out
+}
+
+func runCase(t *testing.T, p *spec.Policy, dir string, ct *templatesv1.ConstraintTemplate, constraint *unstructured.Unstructured, testName string, tc *verify.Case) *caseRun {
+	t.Helper()
+	label := testName + "/" + tc.Name
+	if tc.Skip {
+		t.Errorf("case %s is skipped: a skipped case proves nothing, delete it or fix it", label)
+		return nil
+	}
+	in, err := loadCase(filepath.Join(dir, tc.Object))
+	if err != nil {
+		t.Errorf("case %s: %v", label, err)
+		return nil
+	}
+	var inventory []*unstructured.Unstructured
+	for _, inv := range tc.Inventory {
+		objs, err := loadObjects(filepath.Join(dir, inv))
+		if err != nil {
+			t.Errorf("case %s: inventory: %v", label, err)
+			return nil
+		}
+		inventory = append(inventory, objs...)
+	}
+	run := &caseRun{test: testName, name: tc.Name, input: in, expectNo: expectsNoViolation(tc), byEngine: map[engine.Engine]outcome{}}
+	for _, eng := range enginesFor(ct) {
+		out := review(t, eng, ct, constraint, in, inventory)
+		run.byEngine[eng] = out
+		var results []*types.Result
+		for _, r := range out.results {
+			results = append(results, &types.Result{Msg: r.Message})
+			if celErrorRE.MatchString(r.Message) {
+				t.Errorf("case %s (%s): evaluation error reported as a violation: %s", label, eng, r.Message)
+			}
+			if eng == engine.Rego && strings.Contains(r.Message, render.FindingSeparator) {
+				t.Errorf("case %s: message contains the finding separator %q: %s", label, render.FindingSeparator, r.Message)
+			}
+		}
+		for i := range tc.Assertions {
+			a := &tc.Assertions[i]
+			if err := a.Run(results); err != nil {
+				t.Errorf("case %s (%s): assertion %d: %v", label, eng, i, err)
+			}
+		}
+		if eng == engine.Rego {
+			checkMessages(t, p, label, in, out.results)
+		}
+	}
+	if cel, ok := run.byEngine[engine.CEL]; ok {
+		if diff := cmp.Diff(run.byEngine[engine.Rego].findings, cel.findings); diff != "" {
+			t.Errorf("case %s: Rego and CEL disagree (-rego +cel):\n%s", label, diff)
+		}
+	}
+	return run
+}
+
+// checkMessages asserts what every violation message must carry: the object's
+// name, and for pod-spec policies the field path.
+func checkMessages(t *testing.T, p *spec.Policy, label string, in *caseInput, results []engine.Result) {
+	t.Helper()
+	name := in.object.GetName()
+	for _, r := range results {
+		if name != "" && !strings.Contains(r.Message, in.object.GetKind()+"/"+name) {
+			t.Errorf("case %s: message does not name the object %s/%s: %s", label, in.object.GetKind(), name, r.Message)
+		}
+		if p.Scope != spec.ScopeObject && !strings.Contains(r.Message, "spec") {
+			t.Errorf("case %s: message does not give the field path: %s", label, r.Message)
+		}
+		if r.Details == nil {
+			t.Errorf("case %s: violation has no details: %s", label, r.Message)
+		}
+	}
+}
+
+func expectsNoViolation(tc *verify.Case) bool {
+	if len(tc.Assertions) == 0 {
+		return true
+	}
+	for i := range tc.Assertions {
+		a := &tc.Assertions[i]
+		if a.Violations == nil || a.Message != nil {
+			return false
+		}
+		v := *a.Violations
+		if !(v.Type == intstr.String && v.StrVal == "no") && !(v.Type == intstr.Int && v.IntVal == 0) {
+			return false
+		}
+	}
+	return true
+}
+
+// checkCoverage requires the cases every policy of its scope must have.
+func checkCoverage(t *testing.T, p *spec.Policy, runs []*caseRun) {
+	t.Helper()
+	violating := func(r *caseRun) bool { return len(r.byEngine[engine.Rego].findings) > 0 }
+	var allowed, updateKept, updateNew, workload bool
+	fields := map[string]bool{}
+	for _, r := range runs {
+		if r.expectNo && r.input.request == nil && !violating(r) {
+			allowed = true
+		}
+		if r.input.operation() == "UPDATE" {
+			if r.input.old == nil {
+				t.Errorf("case %s/%s: an UPDATE case needs oldObject", r.test, r.name)
+			}
+			if violating(r) {
+				updateNew = true
+			} else {
+				updateKept = true
+			}
+		}
+		if violating(r) && r.input.object.GetKind() != "Pod" && contains(spec.WorkloadKinds(), r.input.object.GetKind()) {
+			workload = true
+		}
+		for _, f := range r.byEngine[engine.Rego].findings {
+			for _, field := range []string{"containers", "initContainers", "ephemeralContainers"} {
+				if strings.Contains(f, "."+field+"[") {
+					fields[field] = true
+				}
+			}
+		}
+	}
+	if !allowed {
+		t.Errorf("no allowed case: add a case that asserts no violations on a compliant object")
+	}
+	if !updateKept {
+		t.Errorf("no UPDATE case where the old object already had the violation (it must not be reported)")
+	}
+	if !updateNew {
+		t.Errorf("no UPDATE case that adds a violation (it must be reported)")
+	}
+	if matchesWorkloads(p) && !workload {
+		t.Errorf("no violating case on a workload kind (Deployment, CronJob, ...): only Pods are proven")
+	}
+	if p.Scope == spec.ScopeContainer {
+		for _, field := range []string{"containers", "initContainers", "ephemeralContainers"} {
+			if !fields[field] {
+				t.Errorf("no case flags a container in %s", field)
+			}
+		}
+		checkExemptCase(t, p, runs)
+	}
+	checkRules(t, p, runs)
+}
+
+func matchesWorkloads(p *spec.Policy) bool {
+	for _, gk := range p.Match.Kinds {
+		if contains(gk.Kinds, "Deployment") {
+			return true
+		}
+	}
+	return false
+}
+
+func contains(ss []string, s string) bool {
+	for _, x := range ss {
+		if x == s {
+			return true
+		}
+	}
+	return false
+}
+
+// checkExemptCase requires a test whose constraint exempts an image and a case
+// in it that passes only because of that exemption.
+func checkExemptCase(t *testing.T, p *spec.Policy, runs []*caseRun) {
+	t.Helper()
+	suite, dir, _ := loadSuite(p.Key)
+	def, err := render.Constraint(p)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ct, err := render.Template(p)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, test := range suite.Tests {
+		cons, err := loadObjects(filepath.Join(dir, test.Constraint))
+		if err != nil || test.Invalid {
+			continue
+		}
+		exempt, _, _ := unstructured.NestedStringSlice(cons[0].Object, "spec", "parameters", "exemptImages")
+		if len(exempt) == 0 {
+			continue
+		}
+		for _, r := range runs {
+			if r.test != test.Name || !r.expectNo {
+				continue
+			}
+			if len(review(t, engine.Rego, ct, def, r.input, nil).findings) > 0 {
+				return
+			}
+		}
+	}
+	t.Errorf("no exempt-image case: add a test whose constraint sets exemptImages, with a case that the default constraint flags and the exemption admits")
+}
+
+// checkRules requires, for each CEL rule, a case that this rule alone flags
+// (proved by evaluating a copy of the template that keeps only that rule).
+func checkRules(t *testing.T, p *spec.Policy, runs []*caseRun) {
+	t.Helper()
+	if p.CEL == "" {
+		for _, r := range runs {
+			if len(r.byEngine[engine.Rego].findings) > 0 {
+				return
+			}
+		}
+		t.Errorf("no disallowed case")
+		return
+	}
+	src, err := spec.ParseCEL(p.CEL)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ct, err := render.Template(p)
+	if err != nil {
+		t.Fatal(err)
+	}
+	def, err := render.Constraint(p)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i, rule := range src.Rules {
+		only := onlyRule(ct, i)
+		covered := false
+		for _, r := range runs {
+			if len(r.byEngine[engine.Rego].findings) == 0 {
+				continue
+			}
+			if len(review(t, engine.CEL, only, def, r.input, nil).findings) > 0 {
+				covered = true
+				break
+			}
+		}
+		if !covered {
+			t.Errorf("no disallowed case for rule %q: add a case that this rule flags", rule.Name)
+		}
+	}
+}
+
+// onlyRule copies a template keeping only the i-th CEL validation.
+func onlyRule(ct *templatesv1.ConstraintTemplate, i int) *templatesv1.ConstraintTemplate {
+	out := ct.DeepCopy()
+	for ti := range out.Spec.Targets {
+		for ci := range out.Spec.Targets[ti].Code {
+			code := &out.Spec.Targets[ti].Code[ci]
+			if code.Engine != render.EngineCEL {
+				continue
+			}
+			src := code.Source.Value.(map[string]any)
+			vals := src["validations"].([]any)
+			src["validations"] = []any{vals[i]}
+		}
+	}
+	return out
+}
