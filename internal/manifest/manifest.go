@@ -168,7 +168,7 @@ func Parse(file string, data []byte) *Result {
 			break
 		}
 		if err != nil {
-			res.Problems = append(res.Problems, syntaxProblem(file, err))
+			res.Problems = append(res.Problems, syntaxProblem(file, data, err))
 			break
 		}
 		res.document(file, &doc)
@@ -176,13 +176,33 @@ func Parse(file string, data []byte) *Result {
 	return res
 }
 
-func syntaxProblem(file string, err error) Problem {
+func syntaxProblem(file string, data []byte, err error) Problem {
 	msg := err.Error()
-	if m := yamlLineRE.FindStringSubmatch(msg); m != nil {
-		line, _ := strconv.Atoi(m[1])
-		return Problem{File: file, Line: line, Message: "invalid YAML: " + m[2]}
+	m := yamlLineRE.FindStringSubmatch(msg)
+	if m == nil {
+		return Problem{File: file, Message: "invalid YAML: " + msg}
 	}
-	return Problem{File: file, Message: "invalid YAML: " + msg}
+	line, _ := strconv.Atoi(m[1])
+	text := m[2]
+	if strings.Contains(text, "tab character") {
+		// The parser names the line where the enclosing block began; point at
+		// the line indented with a tab instead, and say how to fix it.
+		line = tabIndentedLine(data, line)
+		text += " (indent with spaces, not tabs)"
+	}
+	return Problem{File: file, Line: line, Message: "invalid YAML: " + text}
+}
+
+// tabIndentedLine returns the first line from `from` on whose indentation holds a tab.
+func tabIndentedLine(data []byte, from int) int {
+	lines := strings.Split(string(data), "\n")
+	for i := max(from-1, 0); i < len(lines); i++ {
+		indent := lines[i][:len(lines[i])-len(strings.TrimLeft(lines[i], " \t"))]
+		if strings.Contains(indent, "\t") {
+			return i + 1
+		}
+	}
+	return from
 }
 
 func (r *Result) document(file string, doc *yaml.Node) {

@@ -15,10 +15,11 @@ var ErrDuplicate = errors.New("duplicate policy")
 // All returns every registered policy, sorted by key. It fails when two share a
 // key or a Kind.
 func All() ([]*spec.Policy, error) {
-	return sorted(registered)
+	return Sorted(registered)
 }
 
-func sorted(in []*spec.Policy) ([]*spec.Policy, error) {
+// Sorted returns the policies sorted by key, failing when two share a key or a Kind.
+func Sorted(in []*spec.Policy) ([]*spec.Policy, error) {
 	out := append([]*spec.Policy(nil), in...)
 	sort.Slice(out, func(i, j int) bool { return out[i].Key < out[j].Key })
 	keys, kinds := map[string]bool{}, map[string]bool{}

@@ -121,17 +121,20 @@ func validateRego(p *Policy, params map[string]bool) []error {
 	for _, imp := range mod.Imports {
 		ref := imp.Path.String()
 		switch {
-		case strings.HasPrefix(ref, "data.lib."):
+		case strings.HasPrefix(ref, "data.lib."), strings.HasPrefix(ref, "future."), ref == "rego.v1":
 		case ref == "data.inventory":
-			readsInventory = true
+			add("import data.inventory is refused by Gatekeeper: reference data.inventory directly")
 		default:
-			add("import %s is not allowed: import only data.lib.* and data.inventory", ref)
+			add("import %s is not allowed: import only data.lib.* (Gatekeeper refuses other imports)", ref)
 		}
 	}
 	undeclared := map[string]bool{}
+	badData := map[string]bool{}
 	ast.WalkRefs(mod, func(r ast.Ref) bool {
 		if r.HasPrefix(ast.MustParseRef("data.inventory")) {
 			readsInventory = true
+		} else if r[0].Equal(ast.DefaultRootDocument) && len(r) > 1 && !r.HasPrefix(ast.MustParseRef("data.lib")) && !r.HasPrefix(mod.Package.Path) {
+			badData[r[:2].String()] = true
 		}
 		if len(r) >= 3 && r[0].Equal(ast.InputRootDocument) && r[1].Equal(ast.StringTerm("parameters")) {
 			if s, ok := r[2].Value.(ast.String); ok && !params[string(s)] {
@@ -140,6 +143,9 @@ func validateRego(p *Policy, params map[string]bool) []error {
 		}
 		return false
 	})
+	for _, ref := range sortedKeys(badData) {
+		add("Rego reads %s: only data.lib.* and data.inventory exist in Gatekeeper", ref)
+	}
 	names := make([]string, 0, len(undeclared))
 	for n := range undeclared {
 		names = append(names, n)
@@ -155,4 +161,13 @@ func validateRego(p *Policy, params map[string]bool) []error {
 		add("Sync declares kinds but the Rego never reads data.inventory")
 	}
 	return errs
+}
+
+func sortedKeys(m map[string]bool) []string {
+	out := make([]string, 0, len(m))
+	for k := range m {
+		out = append(out, k)
+	}
+	sort.Strings(out)
+	return out
 }

@@ -1,6 +1,5 @@
 package k8snoautomountserviceaccounttoken
 
-import data.inventory
 import data.lib.update
 import data.lib.workload
 
@@ -46,4 +45,4 @@ namespace_of(obj) := obj.metadata.namespace if {
 	obj.metadata.namespace != ""
 } else := input.review.namespace
 
-service_account(obj, name) := inventory.namespace[namespace_of(obj)].v1.ServiceAccount[name]
+service_account(obj, name) := data.inventory.namespace[namespace_of(obj)].v1.ServiceAccount[name]

@@ -1,0 +1,176 @@
+package cli
+
+import (
+	"bytes"
+	"encoding/json"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/google/go-cmp/cmp"
+)
+
+func run(t *testing.T, stdin string, args ...string) (code int, stdout, stderr string) {
+	t.Helper()
+	var out, errb bytes.Buffer
+	code = Main(args, strings.NewReader(stdin), &out, &errb)
+	return code, out.String(), errb.String()
+}
+
+const examples = "../../examples"
+
+func TestCheckExamples(t *testing.T) {
+	code, out, _ := run(t, "", "check", examples)
+	if code != ExitViolations {
+		t.Fatalf("exit %d, want %d\n%s", code, ExitViolations, out)
+	}
+	for _, want := range []string{
+		"shop-insecure/Deployment/web",
+		`container "web" is privileged (spec.template.spec.containers[web].securityContext.privileged=true)`,
+		`container "migrate" has image "busybox" with no tag`,
+		"shop-insecure/Ingress/web",
+		"has no spec.tls",
+		`ServiceAccount "web" does not disable it`,
+	} {
+		if !strings.Contains(out, want) {
+			t.Errorf("output lacks %q:\n%s", want, out)
+		}
+	}
+	if strings.Contains(out, "examples/hardened-app") {
+		t.Errorf("the hardened app has findings:\n%s", out)
+	}
+	code, out, _ = run(t, "", "check", filepath.Join(examples, "hardened-app"))
+	if code != ExitOK {
+		t.Errorf("hardened app: exit %d, want 0\n%s", code, out)
+	}
+}
+
+func TestCheckJSON(t *testing.T) {
+	code, out, _ := run(t, "", "check", "-o", "json", filepath.Join(examples, "insecure-app"))
+	if code != ExitViolations {
+		t.Fatalf("exit %d", code)
+	}
+	var rep struct {
+		Objects []struct {
+			File, APIVersion, Kind, Namespace, Name string
+			Line                                    int
+			Violations                              []struct {
+				ConstraintKind, ConstraintName, EnforcementAction, Message string
+				Details                                                    any
+			}
+		}
+		Summary struct {
+			Objects, Violations int
+			ByAction            map[string]int
+		}
+	}
+	if err := json.Unmarshal([]byte(out), &rep); err != nil {
+		t.Fatalf("%v\n%s", err, out)
+	}
+	var got []string
+	for _, o := range rep.Objects {
+		if o.File == "" || o.Line == 0 || o.APIVersion == "" || o.Kind == "" || o.Name == "" {
+			t.Errorf("object lacks location or identity: %+v", o)
+		}
+		for _, v := range o.Violations {
+			if v.ConstraintName == "" || v.EnforcementAction == "" || v.Message == "" {
+				t.Errorf("violation lacks a field: %+v", v)
+			}
+			got = append(got, o.Kind+"/"+o.Name+" "+v.ConstraintKind)
+		}
+	}
+	want := []string{
+		"Deployment/web K8sDisallowLatestTag",
+		"Deployment/web K8sDisallowLatestTag",
+		"Deployment/web K8sNoAutomountServiceAccountToken",
+		"Deployment/web K8sNoPrivilegedContainers",
+		"Ingress/web K8sIngressTLS",
+	}
+	if diff := cmp.Diff(want, got); diff != "" {
+		t.Errorf("violations (-want +got):\n%s", diff)
+	}
+	if rep.Summary.Violations != len(want) || rep.Summary.ByAction["deny"] != len(want) || rep.Summary.Objects != 5 {
+		t.Errorf("summary: %+v", rep.Summary)
+	}
+}
+
+// A malformed file is reported as file:line with exit 2, and the valid file
+// beside it is still evaluated and reported.
+func TestCheckMalformedInput(t *testing.T) {
+	dir := t.TempDir()
+	bad := filepath.Join(dir, "bad.yaml")
+	os.WriteFile(bad, []byte("apiVersion: v1\nkind: Pod\nmetadata:\n  name: x\n\tspec: {}\n"), 0o644)
+	os.WriteFile(filepath.Join(dir, "nokind.yaml"), []byte("apiVersion: v1\nmetadata:\n  name: y\n"), 0o644)
+	os.WriteFile(filepath.Join(dir, "good.yaml"), []byte(`apiVersion: v1
+kind: Pod
+metadata: {name: ok, namespace: app}
+spec:
+  containers:
+  - name: c
+    image: nginx:latest
+`), 0o644)
+	code, out, _ := run(t, "", "check", dir)
+	if code != ExitUsage {
+		t.Errorf("exit %d, want %d", code, ExitUsage)
+	}
+	for _, want := range []string{
+		bad + ":5: invalid YAML",
+		filepath.Join(dir, "nokind.yaml") + ":1: not a Kubernetes object: kind is missing",
+		`Pod/ok: container "c" has image "nginx:latest"`,
+	} {
+		if !strings.Contains(out, want) {
+			t.Errorf("output lacks %q:\n%s", want, out)
+		}
+	}
+}
+
+func TestCheckStdin(t *testing.T) {
+	code, out, _ := run(t, "apiVersion: v1\nkind: Pod\nmetadata: {name: p}\nspec:\n  containers:\n  - {name: c, image: 'nginx'}\n", "check", "-")
+	if code != ExitViolations || !strings.Contains(out, "<stdin>") || !strings.Contains(out, "with no tag") {
+		t.Errorf("exit %d:\n%s", code, out)
+	}
+}
+
+func TestUsageErrors(t *testing.T) {
+	for name, args := range map[string][]string{
+		"unknown flag":   {"check", "--bogus", examples},
+		"no path":        {"check"},
+		"missing path":   {"check", "does-not-exist.yaml"},
+		"bad format":     {"check", "-o", "xml", examples},
+		"bad engine":     {"check", "--engine", "wasm", examples},
+		"unknown action": {"frobnicate"},
+	} {
+		t.Run(name, func(t *testing.T) {
+			code, out, errOut := run(t, "", args...)
+			if code != ExitUsage {
+				t.Errorf("exit %d, want %d\nstdout: %s\nstderr: %s", code, ExitUsage, out, errOut)
+			}
+		})
+	}
+	_, out, _ := run(t, "", "check", "does-not-exist.yaml")
+	if !strings.Contains(out, "does-not-exist.yaml: cannot read: no such file or directory") {
+		t.Errorf("missing file not named: %s", out)
+	}
+}
+
+func TestEnginesAgreeOnExamples(t *testing.T) {
+	_, rego, _ := run(t, "", "check", "--engine", "rego", "-o", "json", examples)
+	_, auto, _ := run(t, "", "check", "--engine", "auto", "-o", "json", examples)
+	count := func(s string) int { return strings.Count(s, `"constraintKind"`) }
+	if count(rego) != count(auto) || count(rego) == 0 {
+		t.Errorf("rego found %d violations, auto %d", count(rego), count(auto))
+	}
+}
+
+func TestGenerateCheck(t *testing.T) {
+	code, out, errOut := run(t, "", "generate", "--check", "--root", "../..")
+	if code != ExitOK {
+		t.Errorf("exit %d\n%s%s", code, out, errOut)
+	}
+	dir := t.TempDir()
+	code, _, _ = run(t, "", "generate", "--check", "--root", dir)
+	if code != ExitUsage {
+		t.Errorf("generate --check outside a checkout: exit %d, want %d", code, ExitUsage)
+	}
+}

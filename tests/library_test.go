@@ -1,0 +1,192 @@
+package tests
+
+import (
+	"context"
+	"errors"
+	"os"
+	"strings"
+	"testing"
+
+	"github.com/google/go-cmp/cmp"
+	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
+	"sigs.k8s.io/kustomize/api/krusty"
+	"sigs.k8s.io/kustomize/kyaml/filesys"
+
+	"github.com/gatewarden/gatewarden/internal/engine"
+	"github.com/gatewarden/gatewarden/internal/policies"
+	"github.com/gatewarden/gatewarden/internal/render"
+	"github.com/gatewarden/gatewarden/internal/spec"
+)
+
+// repoRoot is where the committed generated files live, relative to this package.
+const repoRoot = ".."
+
+// The committed templates/, constraints/, sync/, kustomizations and registry are
+// the golden files: they must be exactly what the generator renders now.
+func TestGeneratedFilesMatch(t *testing.T) {
+	mem := render.MemSink{}
+	if err := render.Library(policies.MustAll(), mem); err != nil {
+		t.Fatal(err)
+	}
+	root := os.DirFS(repoRoot)
+	drift, err := render.Diff(mem, root)
+	if err != nil {
+		t.Fatal(err)
+	}
+	keys, err := render.PolicyKeys(root)
+	if err != nil {
+		t.Fatal(err)
+	}
+	reg, err := render.Registry(keys)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got, _ := os.ReadFile(repoRoot + "/" + render.RegistryPath); string(got) != string(reg) {
+		drift = append(drift, render.RegistryPath+" (differs)")
+	}
+	if len(drift) > 0 {
+		t.Errorf("%v:\n  %s", render.ErrDrift, strings.Join(drift, "\n  "))
+	}
+}
+
+func TestRenderIsDeterministic(t *testing.T) {
+	a, b := render.MemSink{}, render.MemSink{}
+	if err := render.Library(policies.MustAll(), a); err != nil {
+		t.Fatal(err)
+	}
+	if err := render.Library(policies.MustAll(), b); err != nil {
+		t.Fatal(err)
+	}
+	if diff := cmp.Diff(a, b); diff != "" {
+		t.Errorf("two renders differ:\n%s", diff)
+	}
+}
+
+// Every policy passes spec validation and has its fixtures.
+func TestPoliciesValidate(t *testing.T) {
+	for _, p := range policies.MustAll() {
+		if err := spec.Validate(p, os.DirFS(".")); err != nil {
+			t.Errorf("%v", err)
+		}
+	}
+}
+
+// Each parameter of each template is typed: a constraint giving a parameter a
+// value of the wrong type is rejected, as the API server would reject it.
+func TestConstraintSchemaRejectsWrongTypes(t *testing.T) {
+	ctx := context.Background()
+	for _, p := range policies.MustAll() {
+		if p.Params == nil {
+			continue
+		}
+		schema, err := spec.Schema(p.Params)
+		if err != nil {
+			t.Fatal(err)
+		}
+		ct, err := render.Template(p)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for name, prop := range schema.Properties {
+			wrong := map[string]any{"string": int64(42), "integer": "forty-two", "boolean": "yes", "array": "not-a-list", "object": "not-an-object"}[prop.Type]
+			t.Run(p.Key+"/"+name, func(t *testing.T) {
+				c, err := engine.New(engine.Rego)
+				if err != nil {
+					t.Fatal(err)
+				}
+				if err := c.AddTemplate(ctx, ct); err != nil {
+					t.Fatal(err)
+				}
+				con, err := render.Constraint(p)
+				if err != nil {
+					t.Fatal(err)
+				}
+				if err := unstructured.SetNestedField(con.Object, wrong, "spec", "parameters", name); err != nil {
+					t.Fatal(err)
+				}
+				if err := c.AddConstraint(ctx, con); err == nil {
+					t.Errorf("parameter %s=%v (%s expected) was accepted", name, wrong, prop.Type)
+				}
+				def, _ := render.Constraint(p)
+				if err := c.AddConstraint(ctx, def); err != nil {
+					t.Errorf("the default constraint is rejected: %v", err)
+				}
+			})
+		}
+	}
+}
+
+// kustomize build of the root emits every template before any constraint, so a
+// plain `kubectl apply` creates templates first (sortOptions fifo).
+func TestKustomizeOrdersTemplatesFirst(t *testing.T) {
+	opts := krusty.MakeDefaultOptions()
+	// As `kustomize build` without --reorder: the kustomization's sortOptions decide.
+	opts.Reorder = krusty.ReorderOptionUnspecified
+	k := krusty.MakeKustomizer(opts)
+	resMap, err := k.Run(filesys.MakeFsOnDisk(), repoRoot)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var kinds []string
+	for _, r := range resMap.Resources() {
+		kinds = append(kinds, r.GetKind())
+	}
+	n := len(policies.MustAll())
+	seenConstraint := false
+	templates := 0
+	for _, k := range kinds {
+		switch {
+		case k == "ConstraintTemplate":
+			templates++
+			if seenConstraint {
+				t.Fatalf("a ConstraintTemplate comes after a constraint: %v", kinds)
+			}
+		case strings.HasPrefix(k, "K8s"):
+			seenConstraint = true
+		}
+	}
+	if templates != n {
+		t.Errorf("kustomize build emits %d templates, want %d", templates, n)
+	}
+}
+
+// A referential template loads only where data.inventory can be served: every
+// template that reads it declares so (and has no CEL), and every other template
+// loads into a CEL-only client, which has no inventory at all.
+func TestInventoryIsDeclared(t *testing.T) {
+	ctx := context.Background()
+	for _, p := range policies.MustAll() {
+		ct, err := render.Template(p)
+		if err != nil {
+			t.Fatal(err)
+		}
+		_, declared := ct.Annotations[render.AnnotationRequiresSync]
+		reads := strings.Contains(p.Rego, "data.inventory")
+		if reads != declared {
+			t.Errorf("%s: reads data.inventory=%v but requires-sync-data annotation present=%v", p.Key, reads, declared)
+		}
+		if declared {
+			continue
+		}
+		c, err := engine.New(engine.CEL)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := c.AddTemplate(ctx, ct); err != nil {
+			t.Errorf("%s: does not load into a client without inventory: %v", p.Key, err)
+		}
+	}
+}
+
+func TestRegistryRejectsDuplicates(t *testing.T) {
+	a := &spec.Policy{Key: "a", Kind: "K8sA"}
+	_, err := policies.Sorted([]*spec.Policy{a, {Key: "a", Kind: "K8sB"}, {Key: "c", Kind: "K8sA"}})
+	if !errors.Is(err, policies.ErrDuplicate) {
+		t.Fatalf("want ErrDuplicate, got %v", err)
+	}
+	for _, want := range []string{`key "a"`, `kind "K8sA"`} {
+		if !strings.Contains(err.Error(), want) {
+			t.Errorf("error %q does not name %s", err, want)
+		}
+	}
+}
