@@ -1,0 +1,43 @@
+# gatewarden — run `make help` for the targets.
+GO ?= go
+KUBECTL ?= kubectl
+
+.DEFAULT_GOAL := help
+
+.PHONY: help
+help: ## Show this help
+	@awk 'BEGIN {FS = ":.*## "} /^[a-zA-Z_-]+:.*## / {printf "  %-16s %s\n", $$1, $$2}' $(MAKEFILE_LIST)
+
+.PHONY: generate
+generate: ## Render templates/, constraints/, sync/ and kustomizations from internal/policies
+	$(GO) run ./gen generate
+	@# A second pass renders policies whose folders the first pass just registered.
+	$(GO) run ./gen generate
+
+.PHONY: verify
+verify: ## Fail when committed generated files differ from a fresh render
+	$(GO) run ./gen generate --check
+
+.PHONY: test
+test: ## Run the test suite (the same command CI runs)
+	$(GO) test ./...
+
+.PHONY: gator-verify
+gator-verify: ## Run the policy suites with Gatekeeper's gator, with and without CEL
+	$(GO) tool gator verify ./tests/... --enable-k8s-native-validation=true
+	$(GO) tool gator verify ./tests/... --enable-k8s-native-validation=false
+
+.PHONY: check-examples
+check-examples: ## Check the bundled examples (exits 1: the insecure app has violations)
+	$(GO) run ./gen check examples/
+
+.PHONY: deploy
+deploy: ## Install into the current kubectl context: templates, wait, then everything
+	$(KUBECTL) apply -k templates/
+	$(KUBECTL) wait --for=jsonpath='{.status.created}'=true constrainttemplates -l app.kubernetes.io/managed-by=gatewarden --timeout=180s
+	$(KUBECTL) apply -k .
+
+.PHONY: lint
+lint: ## gofmt and go vet
+	@test -z "$$(gofmt -l gen internal tests)" || (gofmt -l gen internal tests; exit 1)
+	$(GO) vet ./...
