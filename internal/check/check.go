@@ -25,15 +25,23 @@ type Library struct {
 	Constraints []*unstructured.Unstructured
 }
 
-// BuiltIn renders the compiled-in catalog: no files are needed at run time.
-func BuiltIn(policies []*spec.Policy) (*Library, error) {
+// BuiltIn renders the compiled-in catalog, or one bundle of it (bundle "" is
+// the whole library with default constraints): no files are needed at run time.
+func BuiltIn(policies []*spec.Policy, bundle string) (*Library, error) {
 	lib := &Library{}
 	for _, p := range policies {
+		if bundle != "" && !p.InBundle(bundle) {
+			continue
+		}
 		ct, err := render.Template(p)
 		if err != nil {
 			return nil, err
 		}
-		c, err := render.Constraint(p)
+		b := bundle
+		if b == "" {
+			b = "hardened"
+		}
+		c, err := render.BundleConstraint(p, b)
 		if err != nil {
 			return nil, err
 		}

@@ -1,7 +1,9 @@
 package cli
 
 import (
+	"fmt"
 	"os"
+	"slices"
 	"strings"
 
 	"github.com/spf13/cobra"
@@ -10,10 +12,11 @@ import (
 	"github.com/gatewarden/gatewarden/internal/engine"
 	"github.com/gatewarden/gatewarden/internal/policies"
 	"github.com/gatewarden/gatewarden/internal/report"
+	"github.com/gatewarden/gatewarden/internal/spec"
 )
 
 func newCheck() *cobra.Command {
-	var format, engineName string
+	var format, engineName, bundle string
 	cmd := &cobra.Command{
 		Use:   "check PATH...",
 		Short: "Evaluate manifests offline against the policy library",
@@ -30,6 +33,7 @@ Exit codes:
      every valid input is still evaluated and reported)`,
 		Example: `  gatewarden check examples/
   gatewarden check -o json deploy/app.yaml
+  gatewarden check --bundle restricted deploy/
   helm template my-chart | gatewarden check -`,
 		Args: cobra.MinimumNArgs(1),
 		PreRunE: func(cmd *cobra.Command, _ []string) error {
@@ -38,6 +42,9 @@ Exit codes:
 			}
 			if _, err := engine.ParseEngine(engineName); err != nil {
 				return &exitError{ExitUsage, err}
+			}
+			if bundle != "" && !slices.Contains(spec.Bundles, bundle) {
+				return &exitError{ExitUsage, fmt.Errorf("unknown bundle %q: use one of %s", bundle, strings.Join(spec.Bundles, ", "))}
 			}
 			return nil
 		},
@@ -52,7 +59,7 @@ Exit codes:
 			if err != nil {
 				return &exitError{ExitUsage, err}
 			}
-			lib, err := check.BuiltIn(all)
+			lib, err := check.BuiltIn(all, bundle)
 			if err != nil {
 				return &exitError{ExitUsage, err}
 			}
@@ -73,6 +80,7 @@ Exit codes:
 		},
 	}
 	cmd.Flags().StringVarP(&format, "output", "o", "text", "output format: "+strings.Join(report.FormatNames(), ", "))
+	cmd.Flags().StringVar(&bundle, "bundle", "", "evaluate one bundle only: "+strings.Join(spec.Bundles, ", ")+" (default: the whole library)")
 	cmd.Flags().StringVar(&engineName, "engine", string(engine.Auto), "policy engine: auto (CEL where a template has it, else Rego, as Gatekeeper), rego, cel")
 	return cmd
 }

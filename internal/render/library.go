@@ -14,7 +14,7 @@ import (
 
 // Generated directories: every file in them is rendered, so a stale file (a policy
 // that was removed) is drift too.
-var GeneratedDirs = []string{"templates", "constraints", "sync"}
+var GeneratedDirs = []string{"templates", "constraints", "sync", "components/baseline", "components/restricted", "components/hardened"}
 
 // Sink receives rendered files; paths are slash-separated and relative to the repository root.
 type Sink interface {
@@ -57,7 +57,11 @@ type kustomization struct {
 }
 
 func kustomizationFile(resources []string, fifo bool) ([]byte, error) {
-	k := kustomization{APIVersion: "kustomize.config.k8s.io/v1beta1", Kind: "Kustomization", Resources: resources}
+	return kustomizationOfKind("Kustomization", "kustomize.config.k8s.io/v1beta1", resources, fifo)
+}
+
+func kustomizationOfKind(kind, apiVersion string, resources []string, fifo bool) ([]byte, error) {
+	k := kustomization{APIVersion: apiVersion, Kind: kind, Resources: resources}
 	if fifo {
 		k.SortOptions = &sortOptions{Order: "fifo"}
 	}
@@ -126,6 +130,9 @@ func Library(policies []*spec.Policy, sink Sink) error {
 	if len(syncs) > 0 {
 		root = append(root, "sync")
 	}
+	if err := bundles(sorted, sink); err != nil {
+		return err
+	}
 	// fifo keeps templates before constraints in both `kubectl kustomize` and
 	// `kustomize build`: kustomize's legacy order would otherwise sort by kind.
 	k, err := kustomizationFile(root, true)
@@ -179,6 +186,41 @@ func Diff(rendered MemSink, root fs.FS) ([]string, error) {
 func Clean(root string) error {
 	for _, dir := range GeneratedDirs {
 		if err := os.RemoveAll(filepath.Join(root, dir)); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// bundles renders components/<bundle>/: a kustomize Component holding the
+// constraints of the bundle's policies with the bundle's parameters. Use one with
+// templates/: `resources: [templates]` and `components: [components/baseline]`.
+func bundles(policies []*spec.Policy, sink Sink) error {
+	for _, b := range spec.Bundles {
+		var files []string
+		for _, p := range policies {
+			if !p.InBundle(b) {
+				continue
+			}
+			c, err := BundleConstraint(p, b)
+			if err != nil {
+				return err
+			}
+			y, err := YAML(c.Object)
+			if err != nil {
+				return fmt.Errorf("render %q: %w", p.Key, err)
+			}
+			dir := "components/" + b + "/"
+			if err := sink.Write(dir+p.Key+".yaml", Documents(y)); err != nil {
+				return err
+			}
+			files = append(files, p.Key+".yaml")
+		}
+		k, err := kustomizationOfKind("Component", "kustomize.config.k8s.io/v1alpha1", files, false)
+		if err != nil {
+			return err
+		}
+		if err := sink.Write("components/"+b+"/kustomization.yaml", k); err != nil {
 			return err
 		}
 	}

@@ -168,8 +168,13 @@ func CELSource(p *spec.Policy) (map[string]any, error) {
 // contain it, so the harness can split a CEL message back into findings.
 const FindingSeparator = "; "
 
-// Constraint renders a policy's default Constraint.
+// Constraint renders a policy's default Constraint (the hardened bundle's).
 func Constraint(p *spec.Policy) (*unstructured.Unstructured, error) {
+	return BundleConstraint(p, "hardened")
+}
+
+// BundleConstraint renders a policy's Constraint in a bundle, with the bundle's parameters.
+func BundleConstraint(p *spec.Policy, bundle string) (*unstructured.Unstructured, error) {
 	var kinds []any
 	for _, gk := range p.Match.Kinds {
 		kinds = append(kinds, map[string]any{"apiGroups": toAny(gk.APIGroups), "kinds": toAny(gk.Kinds)})
@@ -183,7 +188,7 @@ func Constraint(p *spec.Policy) (*unstructured.Unstructured, error) {
 			"excludedNamespaces": toAny(excluded),
 		},
 	}
-	params, err := spec.ParamsMap(p.Defaults)
+	params, err := spec.ParamsMap(p.ParamsFor(bundle))
 	if err != nil {
 		return nil, fmt.Errorf("render %q: parameters: %w", p.Key, err)
 	}

@@ -95,6 +95,11 @@ type Policy struct {
 	// Defaults is the parameter value of the default constraint: a value of the
 	// same type as Params, so a shipped constraint cannot disagree with the schema.
 	Defaults any
+	// BundleParams overrides Defaults for the constraint of a bundle: a bundle
+	// that reproduces a Pod Security Standards level uses that level's values
+	// (the baseline allow-list of capabilities, say), while the default constraint
+	// (the hardened bundle) uses the strictest. Values are of the Params type.
+	BundleParams map[string]any
 
 	Match Match
 	// Enforcement is the default constraint's enforcementAction.
@@ -121,6 +126,24 @@ func (p *Policy) ExcludedNamespaces() []string {
 		return SystemNamespaces
 	}
 	return p.Match.ExcludedNamespaces
+}
+
+// ParamsFor returns the parameter value of the policy's constraint in a bundle.
+func (p *Policy) ParamsFor(bundle string) any {
+	if v, ok := p.BundleParams[bundle]; ok {
+		return v
+	}
+	return p.Defaults
+}
+
+// InBundle reports whether the policy belongs to a bundle.
+func (p *Policy) InBundle(bundle string) bool {
+	for _, b := range p.Bundles {
+		if b == bundle {
+			return true
+		}
+	}
+	return false
 }
 
 // ConstraintName is the name of the default constraint.

@@ -44,6 +44,9 @@ func Validate(p *Policy, fixtures fs.FS) error {
 	if len(p.Bundles) == 0 {
 		add("belongs to no bundle; set Bundles to some of %v", Bundles)
 	}
+	if !p.InBundle("hardened") {
+		add("every policy belongs to the hardened bundle (everything the notes ask for): add \"hardened\" to Bundles")
+	}
 	for _, b := range p.Bundles {
 		if !bundleSet[b] {
 			add("unknown bundle %q; use one of %v", b, Bundles)
@@ -73,6 +76,14 @@ func Validate(p *Policy, fixtures fs.FS) error {
 		}
 	} else if p.Defaults != nil {
 		add("Defaults is set but Params is nil")
+	}
+	for b, v := range p.BundleParams {
+		if !p.InBundle(b) {
+			add("BundleParams names bundle %q, which is not in Bundles", b)
+		}
+		if reflect.TypeOf(v) != reflect.TypeOf(p.Params) {
+			add("BundleParams[%q] must be a value of the Params type %T", b, p.Params)
+		}
 	}
 	if p.Scope == ScopeContainer && !params["exemptImages"] {
 		add("container-scoped policies take an exemptImages parameter")
