@@ -15,7 +15,7 @@ var cel string
 
 // Params are the parameters of K8sDisallowLatestTag.
 type Params struct {
-	DisallowedTags []string `json:"disallowedTags,omitempty" description:"Tags that move and so must not be deployed (compared exactly). An image without a tag counts as 'latest'." default:"[\"latest\"]"`
+	DisallowedTags []string `json:"disallowedTags,omitempty" description:"Tags that move and so must not be deployed (compared exactly). An image without a tag is always refused: the runtime pulls it as 'latest'." default:"[\"latest\"]"`
 	ExemptImages   []string `json:"exemptImages,omitempty" description:"Images exempt from this check: an exact reference, or a prefix ending in '*'."`
 }
 

@@ -6,7 +6,7 @@ import data.lib.update
 import data.lib.workload
 
 violation contains v if {
-	some v in findings(input.review.object) - findings(update.previous_object)
+	some v in (findings(input.review.object) - findings(update.previous_object))
 }
 
 disallowed_tags := object.get(input, ["parameters", "disallowedTags"], ["latest"])
@@ -22,15 +22,17 @@ findings(obj) := {finding |
 }
 
 # image_problem(image) is what is wrong with an image; the bodies exclude each other.
+# The image is quoted as is, not with %q: the CEL rules cannot escape it, and both
+# engines must write the same message for an image holding a quote or a tab.
 image_problem(image) := {
-	"what": sprintf("has image %q, which is not a valid image reference", [image]),
+	"what": sprintf("has image \"%s\", which is not a valid image reference", [image]),
 	"fix": "use a lower-case repository name with a tag or a sha256 digest",
 } if {
 	not images.valid(image)
 }
 
 image_problem(image) := {
-	"what": sprintf("has image %q with no tag, which the runtime pulls as latest", [image]),
+	"what": sprintf("has image \"%s\" with no tag, which the runtime pulls as latest", [image]),
 	"fix": "pin a version tag or a digest",
 } if {
 	ref := images.parse(image)
@@ -39,7 +41,7 @@ image_problem(image) := {
 }
 
 image_problem(image) := {
-	"what": sprintf("has image %q with disallowed tag %q", [image, ref.tag]),
+	"what": sprintf("has image \"%s\" with disallowed tag \"%s\"", [image, ref.tag]),
 	"fix": "pin a version tag or a digest",
 } if {
 	ref := images.parse(image)

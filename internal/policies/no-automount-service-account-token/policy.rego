@@ -17,9 +17,14 @@ findings(obj) := {finding |
 	}
 }
 
+# serviceAccount is the deprecated spelling the API server copies into
+# serviceAccountName; raw manifests checked offline may still use it.
 service_account_name(spec) := spec.serviceAccountName if {
 	is_string(spec.serviceAccountName)
 	spec.serviceAccountName != ""
+} else := spec.serviceAccount if {
+	is_string(spec.serviceAccount)
+	spec.serviceAccount != ""
 } else := "default"
 
 # The pod's own field overrides its ServiceAccount's.
