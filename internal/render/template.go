@@ -181,12 +181,16 @@ func BundleConstraint(p *spec.Policy, bundle string) (*unstructured.Unstructured
 	}
 	excluded := append([]string(nil), p.ExcludedNamespaces()...)
 	sort.Strings(excluded)
+	match := map[string]any{
+		"kinds":              kinds,
+		"excludedNamespaces": toAny(excluded),
+	}
+	if len(p.Match.NamespaceSelector) > 0 {
+		match["namespaceSelector"] = map[string]any{"matchLabels": stringMap(p.Match.NamespaceSelector)}
+	}
 	specMap := map[string]any{
 		"enforcementAction": p.Enforcement,
-		"match": map[string]any{
-			"kinds":              kinds,
-			"excludedNamespaces": toAny(excluded),
-		},
+		"match":             match,
 	}
 	params, err := spec.ParamsMap(p.ParamsFor(bundle))
 	if err != nil {

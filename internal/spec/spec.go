@@ -68,6 +68,9 @@ type Match struct {
 	Kinds []GroupKinds
 	// ExcludedNamespaces defaults to SystemNamespaces when nil.
 	ExcludedNamespaces []string
+	// NamespaceSelector, when set, limits the constraint to namespaces with
+	// these labels (match.namespaceSelector.matchLabels).
+	NamespaceSelector map[string]string
 }
 
 // Policy is one entry of the catalog.
