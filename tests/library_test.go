@@ -24,8 +24,12 @@ const repoRoot = ".."
 // The committed templates/, constraints/, sync/, kustomizations and registry are
 // the golden files: they must be exactly what the generator renders now.
 func TestGeneratedFilesMatch(t *testing.T) {
+	readme, err := os.ReadFile(repoRoot + "/README.md")
+	if err != nil {
+		t.Fatal(err)
+	}
 	mem := render.MemSink{}
-	if err := render.Library(policies.MustAll(), mem); err != nil {
+	if err := render.Library(policies.MustAll(), mem, readme); err != nil {
 		t.Fatal(err)
 	}
 	root := os.DirFS(repoRoot)
@@ -51,10 +55,10 @@ func TestGeneratedFilesMatch(t *testing.T) {
 
 func TestRenderIsDeterministic(t *testing.T) {
 	a, b := render.MemSink{}, render.MemSink{}
-	if err := render.Library(policies.MustAll(), a); err != nil {
+	if err := render.Library(policies.MustAll(), a, nil); err != nil {
 		t.Fatal(err)
 	}
-	if err := render.Library(policies.MustAll(), b); err != nil {
+	if err := render.Library(policies.MustAll(), b, nil); err != nil {
 		t.Fatal(err)
 	}
 	if diff := cmp.Diff(a, b); diff != "" {
@@ -188,5 +192,46 @@ func TestRegistryRejectsDuplicates(t *testing.T) {
 		if !strings.Contains(err.Error(), want) {
 			t.Errorf("error %q does not name %s", err, want)
 		}
+	}
+}
+
+// The sample overlay combines the templates, a bundle component and an
+// enforcement-mode component: it must emit every template first, exactly the
+// bundle's constraints, all switched to warn.
+func TestBundleOverlay(t *testing.T) {
+	opts := krusty.MakeDefaultOptions()
+	opts.Reorder = krusty.ReorderOptionUnspecified
+	resMap, err := krusty.MakeKustomizer(opts).Run(filesys.MakeFsOnDisk(), repoRoot+"/examples/overlays/baseline-warn")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var want []string
+	for _, p := range policies.MustAll() {
+		if p.InBundle("baseline") {
+			want = append(want, p.Kind)
+		}
+	}
+	var got []string
+	templates, seenConstraint := 0, false
+	for _, r := range resMap.Resources() {
+		if r.GetKind() == "ConstraintTemplate" {
+			templates++
+			if seenConstraint {
+				t.Errorf("template %s after a constraint", r.GetName())
+			}
+			continue
+		}
+		seenConstraint = true
+		got = append(got, r.GetKind())
+		m, _ := r.Map()
+		if action, _, _ := unstructured.NestedString(m, "spec", "enforcementAction"); action != "warn" {
+			t.Errorf("%s: enforcementAction %q, want warn", r.GetKind(), action)
+		}
+	}
+	if diff := cmp.Diff(want, got); diff != "" {
+		t.Errorf("baseline constraints (-want +got):\n%s", diff)
+	}
+	if templates != len(policies.MustAll()) {
+		t.Errorf("%d templates, want %d", templates, len(policies.MustAll()))
 	}
 }

@@ -174,3 +174,23 @@ func TestGenerateCheck(t *testing.T) {
 		t.Errorf("generate --check outside a checkout: exit %d, want %d", code, ExitUsage)
 	}
 }
+
+func TestCheckBundle(t *testing.T) {
+	code, out, _ := run(t, "", "check", "--bundle", "restricted", examples)
+	if code != ExitViolations {
+		t.Errorf("restricted on the examples: exit %d, want 1\n%s", code, out)
+	}
+	if strings.Contains(out, "K8sDisallowLatestTag") {
+		t.Errorf("the restricted bundle evaluated a hardened-only policy:\n%s", out)
+	}
+	if !strings.Contains(out, "K8sNoPrivilegedContainers") {
+		t.Errorf("the restricted bundle did not flag the privileged container:\n%s", out)
+	}
+	code, out, _ = run(t, "", "check", "--bundle", "restricted", filepath.Join(examples, "hardened-app"))
+	if code != ExitOK {
+		t.Errorf("restricted on the hardened app: exit %d\n%s", code, out)
+	}
+	if code, _, _ := run(t, "", "check", "--bundle", "extreme", examples); code != ExitUsage {
+		t.Errorf("unknown bundle: exit %d, want 2", code)
+	}
+}

@@ -52,8 +52,12 @@ func runGenerate(cmd *cobra.Command, root string, check bool) error {
 	if err != nil {
 		return &exitError{ExitUsage, err}
 	}
+	readme, err := os.ReadFile(filepath.Join(root, "README.md"))
+	if err != nil {
+		return &exitError{ExitUsage, fmt.Errorf("%s is not a gatewarden checkout: %w", root, err)}
+	}
 	mem := render.MemSink{}
-	if err := render.Library(all, mem); err != nil {
+	if err := render.Library(all, mem, readme); err != nil {
 		return &exitError{ExitUsage, err}
 	}
 	current, _ := os.ReadFile(filepath.Join(root, filepath.FromSlash(render.RegistryPath)))
@@ -88,7 +92,7 @@ func runGenerate(cmd *cobra.Command, root string, check bool) error {
 	if err := render.Clean(root); err != nil {
 		return &exitError{ExitUsage, err}
 	}
-	if err := render.Library(all, render.DirSink{Root: root}); err != nil {
+	if err := render.Library(all, render.DirSink{Root: root}, readme); err != nil {
 		return &exitError{ExitUsage, err}
 	}
 	fmt.Fprintf(out, "rendered %d policies (%d files)\n", len(all), len(mem))

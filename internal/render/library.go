@@ -72,8 +72,18 @@ func kustomizationOfKind(kind, apiVersion string, resources []string, fifo bool)
 	return Documents(y), nil
 }
 
-// Library renders the whole catalog into sink.
-func Library(policies []*spec.Policy, sink Sink) error {
+// Library renders the whole catalog into sink. readme is the current README.md,
+// whose catalog table is rendered too (nil: leave README.md alone).
+func Library(policies []*spec.Policy, sink Sink, readme []byte) error {
+	if readme != nil {
+		out, err := README(readme, policies)
+		if err != nil {
+			return err
+		}
+		if err := sink.Write("README.md", out); err != nil {
+			return err
+		}
+	}
 	sorted := append([]*spec.Policy(nil), policies...)
 	sort.Slice(sorted, func(i, j int) bool { return sorted[i].Key < sorted[j].Key })
 
