@@ -6,11 +6,14 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"runtime"
+	"slices"
+	"sync"
 
 	templatesv1 "github.com/open-policy-agent/frameworks/constraint/pkg/apis/templates/v1"
 	corev1 "k8s.io/api/core/v1"
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
-	"k8s.io/apimachinery/pkg/runtime"
+	k8sruntime "k8s.io/apimachinery/pkg/runtime"
 
 	"github.com/gatewarden/gatewarden/internal/engine"
 	"github.com/gatewarden/gatewarden/internal/manifest"
@@ -23,6 +26,7 @@ import (
 type Library struct {
 	Templates   []*templatesv1.ConstraintTemplate
 	Constraints []*unstructured.Unstructured
+	locations   []location
 }
 
 // BuiltIn renders the compiled-in catalog, or one bundle of it (bundle "" is
@@ -55,6 +59,14 @@ func BuiltIn(policies []*spec.Policy, bundle string) (*Library, error) {
 // evaluate (referential templates on a CEL-only client) are skipped with their
 // constraints and returned, so callers can say so.
 func Load(ctx context.Context, c *engine.Client, lib *Library) (skipped []string, err error) {
+	skipped, problems := load(ctx, c, lib)
+	if len(problems) > 0 {
+		return nil, problems[0]
+	}
+	return skipped, nil
+}
+
+func load(ctx context.Context, c *engine.Client, lib *Library) (skipped []string, problems []manifest.Problem) {
 	kinds := map[string]bool{}
 	for _, ct := range lib.Templates {
 		if !c.Supports(ct) {
@@ -62,72 +74,116 @@ func Load(ctx context.Context, c *engine.Client, lib *Library) (skipped []string
 			continue
 		}
 		if err := c.AddTemplate(ctx, ct); err != nil {
-			return nil, err
+			problems = append(problems, manifest.Problem{File: "<policies>", Message: err.Error()})
+			continue
 		}
 		kinds[ct.Spec.CRD.Spec.Names.Kind] = true
 	}
 	for _, con := range lib.Constraints {
 		if !kinds[con.GetKind()] {
+			if !slices.Contains(skipped, con.GetKind()) {
+				problems = append(problems, manifest.Problem{File: "<policies>", Message: fmt.Sprintf("%sconstraint %s %q has no template", lib.locate(con), con.GetKind(), con.GetName())})
+			}
 			continue
 		}
 		if err := c.AddConstraint(ctx, con); err != nil {
-			return nil, err
+			problems = append(problems, manifest.Problem{File: "<policies>", Message: lib.locate(con) + err.Error()})
 		}
 	}
-	return skipped, nil
+	return skipped, problems
 }
 
 // Config says what to check and how.
 type Config struct {
-	Paths   []string
-	Stdin   io.Reader
-	Engine  engine.Engine
-	Library *Library
+	// Paths are files, folders (recursive) and "-" for stdin.
+	Paths []string
+	// Kustomize are kustomization directories built before checking (-k).
+	Kustomize []string
+	// Inventory are extra objects (cluster state) for referential policies only.
+	Inventory []string
+	Stdin     io.Reader
+	Engine    engine.Engine
+	Library   *Library
+	// Workers bounds concurrent reviews (default: the number of CPUs).
+	Workers int
 }
 
-// Run reads the manifests, loads them as inventory too (as Gatekeeper's sync
-// would), and reviews every object.
+// Run reads the manifests, loads them (and Inventory) as inventory too, as
+// Gatekeeper's sync would, and reviews every object, in parallel.
 func Run(ctx context.Context, cfg Config) (*report.Report, error) {
 	in := manifest.Read(cfg.Paths, cfg.Stdin)
+	for _, dir := range cfg.Kustomize {
+		k := manifest.Kustomize(dir)
+		in.Objects = append(in.Objects, k.Objects...)
+		in.Problems = append(in.Problems, k.Problems...)
+	}
+	inv := &manifest.Result{}
+	if len(cfg.Inventory) > 0 {
+		inv = manifest.Read(cfg.Inventory, nil)
+	}
 	c, err := engine.New(cfg.Engine)
 	if err != nil {
 		return nil, err
 	}
-	skipped, err := Load(ctx, c, cfg.Library)
-	if err != nil {
-		return nil, err
-	}
-	rep := &report.Report{Problems: in.Problems}
+	rep := &report.Report{Problems: append(in.Problems, inv.Problems...), Rules: rules(cfg.Library)}
+	skipped, problems := load(ctx, c, cfg.Library)
+	rep.Problems = append(rep.Problems, problems...)
 	for _, k := range skipped {
 		rep.Problems = append(rep.Problems, manifest.Problem{File: "<policies>", Message: fmt.Sprintf("%s is not evaluated: it has no %s code", k, cfg.Engine), Warning: true})
 	}
 	namespaces := map[string]*corev1.Namespace{}
-	for _, o := range in.Objects {
+	for _, o := range append(append([]manifest.Object(nil), in.Objects...), inv.Objects...) {
 		if err := c.AddData(ctx, o.Object); err != nil {
 			rep.Problems = append(rep.Problems, manifest.Problem{File: o.File, Line: o.Line, Message: err.Error()})
 		}
 		if o.Object.GetKind() == "Namespace" && o.Object.GetAPIVersion() == "v1" {
 			ns := &corev1.Namespace{}
-			if err := runtime.DefaultUnstructuredConverter.FromUnstructured(o.Object.Object, ns); err == nil {
+			if err := k8sruntime.DefaultUnstructuredConverter.FromUnstructured(o.Object.Object, ns); err == nil {
 				namespaces[ns.Name] = ns
 			}
 		}
 	}
-	for _, o := range in.Objects {
-		results, err := c.ReviewRequest(ctx, engine.Request{Object: o.Object, Namespace: namespaces[o.Object.GetNamespace()]})
-		if err != nil {
-			rep.Problems = append(rep.Problems, manifest.Problem{File: o.File, Line: o.Line, Message: err.Error()})
+
+	workers := cfg.Workers
+	if workers <= 0 {
+		workers = runtime.NumCPU()
+	}
+	objects := make([]report.Object, len(in.Objects))
+	errs := make([]error, len(in.Objects))
+	var wg sync.WaitGroup
+	next := make(chan int)
+	for w := 0; w < workers; w++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := range next {
+				o := in.Objects[i]
+				results, err := c.ReviewRequest(ctx, engine.Request{Object: o.Object, Namespace: namespaces[o.Object.GetNamespace()]})
+				errs[i] = err
+				objects[i] = report.Object{
+					File:       o.File,
+					Line:       o.Line,
+					APIVersion: o.Object.GetAPIVersion(),
+					Kind:       o.Object.GetKind(),
+					Namespace:  o.Object.GetNamespace(),
+					Name:       o.Object.GetName(),
+					Violations: results,
+					Matched:    matchedConstraints(cfg.Library, o.Object),
+				}
+			}
+		}()
+	}
+	for i := range in.Objects {
+		next <- i
+	}
+	close(next)
+	wg.Wait()
+	for i, o := range in.Objects {
+		if errs[i] != nil {
+			rep.Problems = append(rep.Problems, manifest.Problem{File: o.File, Line: o.Line, Message: errs[i].Error()})
 			continue
 		}
-		rep.Objects = append(rep.Objects, report.Object{
-			File:       o.File,
-			Line:       o.Line,
-			APIVersion: o.Object.GetAPIVersion(),
-			Kind:       o.Object.GetKind(),
-			Namespace:  o.Object.GetNamespace(),
-			Name:       o.Object.GetName(),
-			Violations: results,
-		})
+		rep.Objects = append(rep.Objects, objects[i])
 	}
 	rep.Sort()
 	rep.Summarize()

@@ -3,6 +3,7 @@ package cli
 import (
 	"bytes"
 	"encoding/json"
+	"github.com/gatewarden/gatewarden/internal/report"
 	"os"
 	"path/filepath"
 	"strings"
@@ -116,7 +117,7 @@ spec:
 	}
 	for _, want := range []string{
 		bad + ":5: invalid YAML",
-		filepath.Join(dir, "nokind.yaml") + ":1: not a Kubernetes object: kind is missing",
+		filepath.Join(dir, "nokind.yaml") + ":1: not a Kubernetes object: kind missing",
 		`Pod/ok: container "c" has image "nginx:latest"`,
 	} {
 		if !strings.Contains(out, want) {
@@ -192,5 +193,117 @@ func TestCheckBundle(t *testing.T) {
 	}
 	if code, _, _ := run(t, "", "check", "--bundle", "extreme", examples); code != ExitUsage {
 		t.Errorf("unknown bundle: exit %d, want 2", code)
+	}
+}
+
+func TestCheckKustomize(t *testing.T) {
+	code, out, _ := run(t, "", "check", "-k", "testdata/kustomize-app")
+	if code != ExitViolations || !strings.Contains(out, `shop/Deployment/web`) || !strings.Contains(out, `image "nginx:latest"`) {
+		t.Errorf("exit %d:\n%s", code, out)
+	}
+	code, out, _ = run(t, "", "check", "-k", "testdata/kustomize-broken", filepath.Join(examples, "hardened-app"))
+	if code != ExitUsage {
+		t.Errorf("broken kustomization: exit %d, want 2", code)
+	}
+	if !strings.Contains(out, "testdata/kustomize-broken/kustomization.yaml: kustomize build failed") || !strings.Contains(out, "missing-patch.yaml") {
+		t.Errorf("broken kustomization not reported precisely:\n%s", out)
+	}
+	if !strings.Contains(out, "12 objects checked") && !strings.Contains(out, "objects checked") {
+		t.Errorf("valid input not evaluated:\n%s", out)
+	}
+}
+
+// --policies takes a team's own constraints; their namespaceSelector is
+// evaluated with the Namespace objects of the input, and List kinds unwrap.
+func TestCheckOwnPoliciesWithNamespaceSelector(t *testing.T) {
+	code, out, errOut := run(t, "", "check", "-o", "json",
+		"--policies", "../../templates/no-privileged-containers.yaml", "--policies", "testdata/policies-selector",
+		"testdata/inventory/list.yaml")
+	if code != ExitViolations {
+		t.Fatalf("exit %d\n%s%s", code, out, errOut)
+	}
+	var rep report.Report
+	if err := json.Unmarshal([]byte(out), &rep); err != nil {
+		t.Fatal(err)
+	}
+	got := map[string]int{}
+	for _, o := range rep.Objects {
+		got[o.Namespace+"/"+o.Name] = len(o.Violations)
+	}
+	if got["prod/priv"] != 1 || got["dev/priv"] != 0 {
+		t.Errorf("namespaceSelector not applied: %v", got)
+	}
+}
+
+func TestCheckPoliciesErrors(t *testing.T) {
+	code, _, errOut := run(t, "", "check", "--policies", filepath.Join(examples, "hardened-app"), examples)
+	if code != ExitUsage || !strings.Contains(errOut, "is not a ConstraintTemplate or a constraint") {
+		t.Errorf("exit %d: %s", code, errOut)
+	}
+	if code, _, _ := run(t, "", "check", "--bundle", "baseline", "--policies", "../../templates", examples); code != ExitUsage {
+		t.Errorf("--bundle with --policies: exit %d", code)
+	}
+}
+
+func TestCheckFailOn(t *testing.T) {
+	// The sample overlay switches the baseline bundle to warn.
+	args := []string{"check", "--policies", "../../examples/overlays/baseline-warn", filepath.Join(examples, "insecure-app")}
+	code, out, errOut := run(t, "", args...)
+	if code != ExitOK || !strings.Contains(out, "[warn] K8sNoPrivilegedContainers") {
+		t.Errorf("warn only, default --fail-on deny: exit %d\n%s%s", code, out, errOut)
+	}
+	if code, _, _ := run(t, "", append([]string{"check", "--fail-on", "warn"}, args[1:]...)...); code != ExitViolations {
+		t.Errorf("--fail-on warn: exit %d, want 1", code)
+	}
+	if code, _, _ := run(t, "", "check", "--fail-on", "never", examples); code != ExitOK {
+		t.Errorf("--fail-on never: exit %d, want 0", code)
+	}
+	if code, _, _ := run(t, "", "check", "--fail-on", "sometimes", examples); code != ExitUsage {
+		t.Errorf("bad --fail-on: exit %d, want 2", code)
+	}
+}
+
+func TestCheckInventory(t *testing.T) {
+	pod := "apiVersion: v1\nkind: Pod\nmetadata: {name: p, namespace: shop}\nspec:\n  serviceAccountName: web\n  containers:\n  - {name: c, image: 'registry.example.com/a:1'}\n"
+	code, out, _ := run(t, pod, "check", "-")
+	if code != ExitViolations || !strings.Contains(out, `ServiceAccount "web" is not known`) {
+		t.Errorf("without inventory: exit %d\n%s", code, out)
+	}
+	dir := t.TempDir()
+	os.WriteFile(filepath.Join(dir, "sa.yaml"), []byte("apiVersion: v1\nkind: ServiceAccount\nmetadata: {name: web, namespace: shop}\nautomountServiceAccountToken: false\n"), 0o644)
+	code, out, _ = run(t, pod, "check", "--inventory", filepath.Join(dir, "sa.yaml"), "-")
+	if code != ExitOK || !strings.Contains(out, "1 objects checked") {
+		t.Errorf("with inventory: exit %d\n%s", code, out)
+	}
+}
+
+func TestCheckOutputFormats(t *testing.T) {
+	for _, format := range []string{"junit", "sarif"} {
+		code, out, _ := run(t, "", "check", "-o", format, examples)
+		if code != ExitViolations || !strings.Contains(out, "K8sNoPrivilegedContainers") {
+			t.Errorf("%s: exit %d\n%s", format, code, out)
+		}
+	}
+}
+
+func TestCheckEmptyDocumentsAndNonKubernetes(t *testing.T) {
+	in := "---\n# only a comment\n---\nfoo: bar\n---\n- a list\n---\napiVersion: v1\nkind: ConfigMap\nmetadata: {name: c}\n"
+	code, out, _ := run(t, in, "check", "-")
+	for _, want := range []string{"warning: <stdin>:1: empty document skipped", "<stdin>:4: not a Kubernetes object: apiVersion and kind missing", "<stdin>:6: not a Kubernetes object: the document is not a mapping", "1 objects checked"} {
+		if !strings.Contains(out, want) {
+			t.Errorf("output lacks %q:\n%s", want, out)
+		}
+	}
+	if code != ExitUsage {
+		t.Errorf("exit %d, want 2", code)
+	}
+}
+
+// Output does not depend on how many objects are reviewed in parallel.
+func TestCheckDeterministicAcrossJobs(t *testing.T) {
+	_, one, _ := run(t, "", "check", "-o", "json", "-j", "1", examples)
+	_, many, _ := run(t, "", "check", "-o", "json", "-j", "8", examples)
+	if one != many {
+		t.Errorf("output differs between -j 1 and -j 8")
 	}
 }

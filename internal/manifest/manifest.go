@@ -222,6 +222,18 @@ func (r *Result) document(file string, doc *yaml.Node) {
 		r.Problems = append(r.Problems, Problem{File: file, Line: line, Message: "invalid YAML: " + err.Error()})
 		return
 	}
+	if m, ok := v.(map[string]any); ok {
+		var missing []string
+		for _, f := range []string{"apiVersion", "kind"} {
+			if s, _ := m[f].(string); s == "" {
+				missing = append(missing, f)
+			}
+		}
+		if len(missing) > 0 {
+			r.Problems = append(r.Problems, Problem{File: file, Line: line, Message: "not a Kubernetes object: " + strings.Join(missing, " and ") + " missing"})
+			return
+		}
+	}
 	raw, err := json.Marshal(v)
 	if err != nil {
 		r.Problems = append(r.Problems, Problem{File: file, Line: line, Message: "cannot be represented as JSON: " + err.Error()})

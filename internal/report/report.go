@@ -17,6 +17,16 @@ type Report struct {
 	Objects  []Object           `json:"objects"`
 	Problems []manifest.Problem `json:"problems"`
 	Summary  Summary            `json:"summary"`
+	// Rules describe the templates evaluated, for formats with rule metadata.
+	Rules []Rule `json:"-"`
+}
+
+// Rule describes one template (a constraint kind).
+type Rule struct {
+	ID          string
+	Title       string
+	Description string
+	HelpURI     string
 }
 
 // Object is one checked object and its violations.
@@ -28,6 +38,8 @@ type Object struct {
 	Namespace  string          `json:"namespace,omitempty"`
 	Name       string          `json:"name"`
 	Violations []engine.Result `json:"violations"`
+	// Matched lists the constraints (Kind/name) that select the object.
+	Matched []string `json:"-"`
 }
 
 // Summary counts what the report holds.
@@ -76,8 +88,10 @@ type Outputter interface {
 
 // Formats lists the output formats by name.
 var Formats = map[string]Outputter{
-	"text": Text{},
-	"json": JSON{},
+	"text":  Text{},
+	"json":  JSON{},
+	"junit": JUnit{},
+	"sarif": SARIF{},
 }
 
 // FormatNames lists the format names, sorted.
@@ -100,4 +114,31 @@ func ForFormat(name string) (Outputter, error) {
 		return nil, fmt.Errorf("%w %q: use one of %v", ErrUnknownFormat, name, FormatNames())
 	}
 	return o, nil
+}
+
+// --fail-on levels, from the strictest gate to none.
+const (
+	FailOnDeny   = "deny"
+	FailOnWarn   = "warn"
+	FailOnDryRun = "dryrun"
+	FailOnNever  = "never"
+)
+
+// FailOnLevels lists the valid --fail-on values.
+var FailOnLevels = []string{FailOnDeny, FailOnWarn, FailOnDryRun, FailOnNever}
+
+// Fails reports whether a violation at or above the given level exists: deny
+// counts for every level but never, warn for warn and dryrun, dryrun for dryrun.
+func (r *Report) Fails(level string) bool {
+	counts := r.Summary.ByAction
+	switch level {
+	case FailOnDeny:
+		return counts["deny"] > 0
+	case FailOnWarn:
+		return counts["deny"]+counts["warn"] > 0
+	case FailOnDryRun:
+		return r.Summary.Violations > 0
+	default:
+		return false
+	}
 }
