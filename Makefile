@@ -31,6 +31,10 @@ gator-verify: ## Run the policy suites with Gatekeeper's gator, with and without
 check-examples: ## Check the bundled examples (exits 1: the insecure app has violations)
 	$(GO) run ./gen check examples/
 
+.PHONY: bench-check
+bench-check: ## Time `gatewarden check` against `gator test` on 100, 1,000 and 10,000 generated objects
+	$(GO) run ./bench/check -n 100,1000,10000
+
 .PHONY: deploy
 deploy: ## Install into the current kubectl context: templates, wait, then everything
 	$(KUBECTL) apply -k templates/
