@@ -20,6 +20,7 @@ import (
 	"github.com/gatewarden/gatewarden/internal/policies"
 	"github.com/gatewarden/gatewarden/internal/render"
 	"github.com/gatewarden/gatewarden/internal/spec"
+	"github.com/gatewarden/gatewarden/internal/suite"
 )
 
 // outcome is what one engine said about one case.
@@ -32,7 +33,7 @@ type outcome struct {
 type caseRun struct {
 	test     string
 	name     string
-	input    *caseInput
+	input    *suite.Input
 	expectNo bool // the case asserts no violations
 	byEngine map[engine.Engine]outcome
 }
@@ -67,23 +68,23 @@ func enginesFor(ct *templatesv1.ConstraintTemplate) []engine.Engine {
 
 func runSuite(t *testing.T, p *spec.Policy) []*caseRun {
 	ctx := context.Background()
-	suite, dir, err := loadSuite(p.Key)
+	st, dir, err := suite.Load(".", p.Key)
 	if err != nil {
 		t.Fatalf("suite: %v", err)
 	}
-	if len(suite.Tests) == 0 {
+	if len(st.Tests) == 0 {
 		t.Fatalf("%s/suite.yaml has no tests", dir)
 	}
 	var runs []*caseRun
-	for _, test := range suite.Tests {
-		ct, err := loadTemplate(filepath.Join(dir, test.Template))
+	for _, test := range st.Tests {
+		ct, err := suite.Template(filepath.Join(dir, test.Template))
 		if err != nil {
 			t.Fatalf("test %q: %v", test.Name, err)
 		}
 		if ct.Name != p.TemplateName() {
 			t.Errorf("test %q: template %s is %q, not this policy's %q", test.Name, test.Template, ct.Name, p.TemplateName())
 		}
-		cons, err := loadObjects(filepath.Join(dir, test.Constraint))
+		cons, err := suite.Objects(filepath.Join(dir, test.Constraint))
 		if err != nil {
 			t.Fatalf("test %q: %v", test.Name, err)
 		}
@@ -127,7 +128,7 @@ func newClient(t *testing.T, eng engine.Engine, ct *templatesv1.ConstraintTempla
 }
 
 // review runs one case on a fresh client of one engine.
-func review(t *testing.T, eng engine.Engine, ct *templatesv1.ConstraintTemplate, constraint *unstructured.Unstructured, in *caseInput, inventory []*unstructured.Unstructured) outcome {
+func review(t *testing.T, eng engine.Engine, ct *templatesv1.ConstraintTemplate, constraint *unstructured.Unstructured, in *suite.Input, inventory []*unstructured.Unstructured) outcome {
 	t.Helper()
 	ctx := context.Background()
 	c := newClient(t, eng, ct)
@@ -141,10 +142,10 @@ func review(t *testing.T, eng engine.Engine, ct *templatesv1.ConstraintTemplate,
 	}
 	var res []engine.Result
 	var err error
-	if in.request != nil {
-		res, err = c.ReviewAdmissionRequest(ctx, in.request)
+	if in.Request != nil {
+		res, err = c.ReviewAdmissionRequest(ctx, in.Request)
 	} else {
-		res, err = c.Review(ctx, in.object)
+		res, err = c.Review(ctx, in.Object)
 	}
 	if err != nil {
 		t.Fatalf("%s: review: %v", eng, err)
@@ -171,14 +172,14 @@ func runCase(t *testing.T, p *spec.Policy, dir string, ct *templatesv1.Constrain
 		t.Errorf("case %s is skipped: a skipped case proves nothing, delete it or fix it", label)
 		return nil
 	}
-	in, err := loadCase(filepath.Join(dir, tc.Object))
+	in, err := suite.Case(filepath.Join(dir, tc.Object))
 	if err != nil {
 		t.Errorf("case %s: %v", label, err)
 		return nil
 	}
 	var inventory []*unstructured.Unstructured
 	for _, inv := range tc.Inventory {
-		objs, err := loadObjects(filepath.Join(dir, inv))
+		objs, err := suite.Objects(filepath.Join(dir, inv))
 		if err != nil {
 			t.Errorf("case %s: inventory: %v", label, err)
 			return nil
@@ -219,12 +220,12 @@ func runCase(t *testing.T, p *spec.Policy, dir string, ct *templatesv1.Constrain
 
 // checkMessages asserts what every violation message must carry: the object's
 // name, and for pod-spec policies the field path.
-func checkMessages(t *testing.T, p *spec.Policy, label string, in *caseInput, results []engine.Result) {
+func checkMessages(t *testing.T, p *spec.Policy, label string, in *suite.Input, results []engine.Result) {
 	t.Helper()
-	name := in.object.GetName()
+	name := in.Object.GetName()
 	for _, r := range results {
-		if name != "" && !strings.Contains(r.Message, in.object.GetKind()+"/"+name) {
-			t.Errorf("case %s: message does not name the object %s/%s: %s", label, in.object.GetKind(), name, r.Message)
+		if name != "" && !strings.Contains(r.Message, in.Object.GetKind()+"/"+name) {
+			t.Errorf("case %s: message does not name the object %s/%s: %s", label, in.Object.GetKind(), name, r.Message)
 		}
 		if p.Scope != spec.ScopeObject && !strings.Contains(r.Message, "spec") {
 			t.Errorf("case %s: message does not give the field path: %s", label, r.Message)
@@ -259,11 +260,11 @@ func checkCoverage(t *testing.T, p *spec.Policy, runs []*caseRun) {
 	var allowed, updateKept, updateNew, workload bool
 	fields := map[string]bool{}
 	for _, r := range runs {
-		if r.expectNo && r.input.request == nil && !violating(r) {
+		if r.expectNo && r.input.Request == nil && !violating(r) {
 			allowed = true
 		}
-		if r.input.operation() == "UPDATE" {
-			if r.input.old == nil {
+		if r.input.Operation() == "UPDATE" {
+			if r.input.Old == nil {
 				t.Errorf("case %s/%s: an UPDATE case needs oldObject", r.test, r.name)
 			}
 			if violating(r) {
@@ -272,7 +273,7 @@ func checkCoverage(t *testing.T, p *spec.Policy, runs []*caseRun) {
 				updateKept = true
 			}
 		}
-		if violating(r) && r.input.object.GetKind() != "Pod" && contains(spec.WorkloadKinds(), r.input.object.GetKind()) {
+		if violating(r) && r.input.Object.GetKind() != "Pod" && contains(spec.WorkloadKinds(), r.input.Object.GetKind()) {
 			workload = true
 		}
 		for _, f := range r.byEngine[engine.Rego].findings {
@@ -328,7 +329,7 @@ func contains(ss []string, s string) bool {
 // in it that passes only because of that exemption.
 func checkExemptCase(t *testing.T, p *spec.Policy, runs []*caseRun) {
 	t.Helper()
-	suite, dir, _ := loadSuite(p.Key)
+	st, dir, _ := suite.Load(".", p.Key)
 	def, err := render.Constraint(p)
 	if err != nil {
 		t.Fatal(err)
@@ -337,8 +338,8 @@ func checkExemptCase(t *testing.T, p *spec.Policy, runs []*caseRun) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	for _, test := range suite.Tests {
-		cons, err := loadObjects(filepath.Join(dir, test.Constraint))
+	for _, test := range st.Tests {
+		cons, err := suite.Objects(filepath.Join(dir, test.Constraint))
 		if err != nil || test.Invalid {
 			continue
 		}

@@ -1,8 +1,6 @@
-// Package tests proves every policy of the catalog on its cases with the real
-// constraint framework: each case runs on a Rego-only and a CEL-only client, the
-// two must agree, and each policy must have the cases its conventions require.
-// The cases are Gatekeeper Suites, so `gator verify ./tests/...` runs them too.
-package tests
+// Package suite reads the policy test suites (Gatekeeper Suite files and their
+// cases) for the harness and the end-to-end run.
+package suite
 
 import (
 	"fmt"
@@ -20,9 +18,9 @@ import (
 	"github.com/gatewarden/gatewarden/internal/manifest"
 )
 
-// loadSuite reads tests/<key>/suite.yaml.
-func loadSuite(key string) (*verify.Suite, string, error) {
-	dir := filepath.Join(".", key)
+// Load reads <root>/<key>/suite.yaml and returns it with its folder.
+func Load(root, key string) (*verify.Suite, string, error) {
+	dir := filepath.Join(root, key)
 	raw, err := os.ReadFile(filepath.Join(dir, "suite.yaml"))
 	if err != nil {
 		return nil, dir, err
@@ -48,7 +46,8 @@ func stripTypeMeta(raw []byte) []byte {
 	return out
 }
 
-func loadTemplate(path string) (*templatesv1.ConstraintTemplate, error) {
+// Template reads a ConstraintTemplate file.
+func Template(path string) (*templatesv1.ConstraintTemplate, error) {
 	raw, err := os.ReadFile(path)
 	if err != nil {
 		return nil, err
@@ -60,8 +59,8 @@ func loadTemplate(path string) (*templatesv1.ConstraintTemplate, error) {
 	return &ct, nil
 }
 
-// loadObjects reads every object of a file.
-func loadObjects(path string) ([]*unstructured.Unstructured, error) {
+// Objects reads every object of a file.
+func Objects(path string) ([]*unstructured.Unstructured, error) {
 	res := manifest.ReadFile(path)
 	if errs := res.Errors(); len(errs) > 0 {
 		return nil, errs[0]
@@ -76,22 +75,24 @@ func loadObjects(path string) ([]*unstructured.Unstructured, error) {
 	return out, nil
 }
 
-// caseInput is what a case reviews: a plain object (audit) or an admission request.
-type caseInput struct {
-	object  *unstructured.Unstructured // the object (request.object, or oldObject on DELETE)
-	old     *unstructured.Unstructured
-	request *admissionv1.AdmissionRequest
+// Input is what a case reviews: a plain object (audit) or an admission request.
+type Input struct {
+	Object  *unstructured.Unstructured // the object (request.object, or oldObject on DELETE)
+	Old     *unstructured.Unstructured
+	Request *admissionv1.AdmissionRequest
 }
 
-func (c caseInput) operation() string {
-	if c.request == nil {
+// Operation is the admission operation, "" for a plain object (audit).
+func (c Input) Operation() string {
+	if c.Request == nil {
 		return ""
 	}
-	return string(c.request.Operation)
+	return string(c.Request.Operation)
 }
 
-func loadCase(path string) (*caseInput, error) {
-	objs, err := loadObjects(path)
+// Case reads a case object: a plain object or an AdmissionReview.
+func Case(path string) (*Input, error) {
+	objs, err := Objects(path)
 	if err != nil {
 		return nil, err
 	}
@@ -100,7 +101,7 @@ func loadCase(path string) (*caseInput, error) {
 	}
 	u := objs[0]
 	if u.GetKind() != "AdmissionReview" || !strings.HasPrefix(u.GetAPIVersion(), "admission.k8s.io/") {
-		return &caseInput{object: u}, nil
+		return &Input{Object: u}, nil
 	}
 	var ar admissionv1.AdmissionReview
 	if err := runtime.DefaultUnstructuredConverter.FromUnstructuredWithValidation(u.Object, &ar, true); err != nil {
@@ -109,11 +110,11 @@ func loadCase(path string) (*caseInput, error) {
 	if ar.Request == nil {
 		return nil, fmt.Errorf("%s: AdmissionReview has no request", path)
 	}
-	in := &caseInput{request: ar.Request}
+	in := &Input{Request: ar.Request}
 	for _, raw := range []struct {
 		data []byte
 		dst  **unstructured.Unstructured
-	}{{ar.Request.Object.Raw, &in.object}, {ar.Request.OldObject.Raw, &in.old}} {
+	}{{ar.Request.Object.Raw, &in.Object}, {ar.Request.OldObject.Raw, &in.Old}} {
 		if len(raw.data) == 0 {
 			continue
 		}
@@ -123,8 +124,8 @@ func loadCase(path string) (*caseInput, error) {
 		}
 		*raw.dst = o
 	}
-	if in.object == nil {
-		in.object = in.old
+	if in.Object == nil {
+		in.Object = in.Old
 	}
 	return in, nil
 }
