@@ -35,6 +35,10 @@ check-examples: ## Check the bundled examples (exits 1: the insecure app has vio
 bench-check: ## Time `gatewarden check` against `gator test` on 100, 1,000 and 10,000 generated objects
 	$(GO) run ./bench/check -n 100,1000,10000
 
+.PHONY: e2e
+e2e: ## Real cluster: etcd + kube-apiserver + Gatekeeper on a private loopback, every suite replayed
+	tests/e2e/run.sh
+
 .PHONY: deploy
 deploy: ## Install into the current kubectl context: templates, wait, then everything
 	$(KUBECTL) apply -k templates/

@@ -12,6 +12,7 @@ import (
 	"sigs.k8s.io/kustomize/api/krusty"
 	"sigs.k8s.io/kustomize/kyaml/filesys"
 
+	"github.com/gatewarden/gatewarden/internal/docs"
 	"github.com/gatewarden/gatewarden/internal/engine"
 	"github.com/gatewarden/gatewarden/internal/policies"
 	"github.com/gatewarden/gatewarden/internal/render"
@@ -33,6 +34,9 @@ func TestGeneratedFilesMatch(t *testing.T) {
 		t.Fatal(err)
 	}
 	root := os.DirFS(repoRoot)
+	if err := docs.Render(context.Background(), policies.MustAll(), root, mem); err != nil {
+		t.Fatal(err)
+	}
 	drift, err := render.Diff(mem, root)
 	if err != nil {
 		t.Fatal(err)

@@ -8,6 +8,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/gatewarden/gatewarden/internal/docs"
 	"github.com/gatewarden/gatewarden/internal/policies"
 	"github.com/gatewarden/gatewarden/internal/render"
 )
@@ -60,6 +61,9 @@ func runGenerate(cmd *cobra.Command, root string, check bool) error {
 	if err := render.Library(all, mem, readme); err != nil {
 		return &exitError{ExitUsage, err}
 	}
+	if err := docs.Render(cmd.Context(), all, rootFS, mem); err != nil {
+		return &exitError{ExitUsage, err}
+	}
 	current, _ := os.ReadFile(filepath.Join(root, filepath.FromSlash(render.RegistryPath)))
 	registryStale := !bytes.Equal(current, registry)
 
@@ -92,8 +96,11 @@ func runGenerate(cmd *cobra.Command, root string, check bool) error {
 	if err := render.Clean(root); err != nil {
 		return &exitError{ExitUsage, err}
 	}
-	if err := render.Library(all, render.DirSink{Root: root}, readme); err != nil {
-		return &exitError{ExitUsage, err}
+	dirSink := render.DirSink{Root: root}
+	for p, data := range mem {
+		if err := dirSink.Write(p, data); err != nil {
+			return &exitError{ExitUsage, err}
+		}
 	}
 	fmt.Fprintf(out, "rendered %d policies (%d files)\n", len(all), len(mem))
 	return nil

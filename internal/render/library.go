@@ -14,7 +14,7 @@ import (
 
 // Generated directories: every file in them is rendered, so a stale file (a policy
 // that was removed) is drift too.
-var GeneratedDirs = []string{"templates", "constraints", "sync", "components/baseline", "components/restricted", "components/hardened"}
+var GeneratedDirs = []string{"templates", "constraints", "sync", "components/baseline", "components/restricted", "components/hardened", "docs/policies"}
 
 // Sink receives rendered files; paths are slash-separated and relative to the repository root.
 type Sink interface {

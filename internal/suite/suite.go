@@ -92,9 +92,22 @@ func (c Input) Operation() string {
 
 // Case reads a case object: a plain object or an AdmissionReview.
 func Case(path string) (*Input, error) {
-	objs, err := Objects(path)
+	data, err := os.ReadFile(path)
 	if err != nil {
 		return nil, err
+	}
+	return ParseCase(path, data)
+}
+
+// ParseCase parses the content of a case object file.
+func ParseCase(path string, data []byte) (*Input, error) {
+	res := manifest.Parse(path, data)
+	if errs := res.Errors(); len(errs) > 0 {
+		return nil, errs[0]
+	}
+	var objs []*unstructured.Unstructured
+	for _, o := range res.Objects {
+		objs = append(objs, o.Object)
 	}
 	if len(objs) != 1 {
 		return nil, fmt.Errorf("%s: a case object file must hold exactly one object, found %d", path, len(objs))

@@ -1,6 +1,9 @@
 //go:build tools
 
-// Package tools pins the kube-apiserver command in this module's go.mod.
+// Package tools pins the kube-apiserver and kubectl commands in this module's go.mod.
 package tools
 
-import _ "k8s.io/kubernetes/cmd/kube-apiserver"
+import (
+	_ "k8s.io/kubernetes/cmd/kube-apiserver"
+	_ "k8s.io/kubernetes/cmd/kubectl"
+)

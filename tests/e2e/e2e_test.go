@@ -1,0 +1,574 @@
+//go:build e2e
+
+// Package e2e proves the library on a real kube-apiserver with a real
+// Gatekeeper: it deploys what `kustomize build .` emits exactly as README says,
+// then replays every policy's suite cases against the API and checks that
+// Gatekeeper denies, warns and audits what the suites say.
+//
+// Run it with `make e2e`, which builds the binaries and runs this suite in a
+// private network namespace.
+package e2e
+
+import (
+	"context"
+	"encoding/base64"
+	"errors"
+	"flag"
+	"fmt"
+	"os"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/open-policy-agent/gatekeeper/v3/pkg/gator/verify"
+	apierrors "k8s.io/apimachinery/pkg/api/errors"
+	"k8s.io/apimachinery/pkg/api/meta"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
+	"k8s.io/apimachinery/pkg/runtime/schema"
+	"k8s.io/apimachinery/pkg/types"
+	"k8s.io/apimachinery/pkg/util/intstr"
+	"k8s.io/client-go/discovery"
+	"k8s.io/client-go/discovery/cached/memory"
+	"k8s.io/client-go/dynamic"
+	"k8s.io/client-go/restmapper"
+	"k8s.io/client-go/tools/clientcmd"
+
+	"github.com/gatewarden/gatewarden/internal/policies"
+	"github.com/gatewarden/gatewarden/internal/spec"
+	"github.com/gatewarden/gatewarden/internal/suite"
+)
+
+const repoRoot = "../.."
+
+var (
+	theCluster *cluster
+	dyn        dynamic.Interface
+	mapper     meta.RESTMapper
+	warnings   = &warningRecorder{}
+	passed     atomic.Int64
+	failed     atomic.Int64
+	skipped    atomic.Int64
+)
+
+func b64(b []byte) string { return base64.StdEncoding.EncodeToString(b) }
+
+type warningRecorder struct {
+	mu   sync.Mutex
+	msgs []string
+}
+
+func (w *warningRecorder) HandleWarningHeader(_ int, _ string, text string) {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	w.msgs = append(w.msgs, text)
+}
+
+func (w *warningRecorder) take() []string {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	out := w.msgs
+	w.msgs = nil
+	return out
+}
+
+func TestMain(m *testing.M) {
+	flag.Parse()
+	bin := os.Getenv("GATEWARDEN_E2E_BIN")
+	manifest := os.Getenv("GATEWARDEN_E2E_GATEKEEPER_MANIFEST")
+	if bin == "" || manifest == "" {
+		fmt.Println("e2e: set GATEWARDEN_E2E_BIN and GATEWARDEN_E2E_GATEKEEPER_MANIFEST (make e2e does)")
+		os.Exit(2)
+	}
+	dir, err := os.MkdirTemp("", "gatewarden-e2e-")
+	if err != nil {
+		fmt.Println(err)
+		os.Exit(2)
+	}
+	theCluster = newCluster(bin, dir)
+	code := func() int {
+		defer theCluster.stop()
+		ctx, cancel := context.WithTimeout(context.Background(), 60*time.Minute)
+		defer cancel()
+		if err := setup(ctx, manifest); err != nil {
+			fmt.Println("e2e setup:", err)
+			fmt.Println("logs in", dir)
+			return 2
+		}
+		return m.Run()
+	}()
+	fmt.Printf("e2e: %d passed, %d failed, %d skipped\n", passed.Load(), failed.Load(), skipped.Load())
+	fmt.Printf("%d passed, %d failed\n", passed.Load(), failed.Load())
+	if code == 0 {
+		os.RemoveAll(dir)
+	} else {
+		fmt.Println("logs in", dir)
+	}
+	os.Exit(code)
+}
+
+func setup(ctx context.Context, manifest string) error {
+	c := theCluster
+	step := func(s string) { fmt.Printf("e2e: %s (%s)\n", s, time.Now().Format("15:04:05")) }
+	step("starting etcd and kube-apiserver")
+	if err := c.up(ctx); err != nil {
+		return err
+	}
+	cfg, err := clientcmd.BuildConfigFromFlags("", c.kubeconfig)
+	if err != nil {
+		return err
+	}
+	cfg.WarningHandler = warnings
+	cfg.QPS, cfg.Burst = 200, 400
+	if dyn, err = dynamic.NewForConfig(cfg); err != nil {
+		return err
+	}
+	dc, err := discovery.NewDiscoveryClientForConfig(cfg)
+	if err != nil {
+		return err
+	}
+	cached := memory.NewMemCacheClient(dc)
+	mapper = restmapper.NewDeferredDiscoveryRESTMapper(cached)
+	resetMapper = cached.Invalidate
+
+	step("creating a violating pod before any policy exists (for audit)")
+	if err := ensureNamespace(ctx, "audit-e2e", false); err != nil {
+		return err
+	}
+	if _, err := createObject(ctx, preexisting(), false); err != nil {
+		return fmt.Errorf("pre-existing pod: %w", err)
+	}
+
+	step("installing Gatekeeper")
+	if err := c.gatekeeper(ctx, manifest); err != nil {
+		return err
+	}
+	resetMapper()
+
+	step("deploying the library as README says")
+	if out, err := c.kubectl(ctx, "apply", "-k", filepath.Join(repoRoot, "templates")); err != nil {
+		return fmt.Errorf("kubectl apply -k templates/: %w\n%s", err, out)
+	}
+	if out, err := c.kubectl(ctx, "wait", "--for=jsonpath={.status.created}=true", "constrainttemplates",
+		"-l", "app.kubernetes.io/managed-by=gatewarden", "--timeout=180s"); err != nil {
+		return fmt.Errorf("waiting for templates: %w\n%s", err, out)
+	}
+	if out, err := c.kubectl(ctx, "apply", "-k", repoRoot); err != nil {
+		return fmt.Errorf("kubectl apply -k .: %w\n%s", err, out)
+	}
+	resetMapper()
+	step("waiting until every constraint is enforced")
+	if err := waitEnforced(ctx, 4*time.Minute); err != nil {
+		return err
+	}
+	step("ready")
+	return nil
+}
+
+var resetMapper func()
+
+func preexisting() *unstructured.Unstructured {
+	return &unstructured.Unstructured{Object: map[string]any{
+		"apiVersion": "v1", "kind": "Pod",
+		"metadata": map[string]any{"name": "admitted-before-policies", "namespace": "audit-e2e"},
+		"spec": map[string]any{
+			"automountServiceAccountToken": false,
+			"containers": []any{map[string]any{"name": "app", "image": "registry.example.com/shop/app:1.0.0",
+				"securityContext": map[string]any{"privileged": true}}},
+		},
+	}}
+}
+
+// waitEnforced waits until Gatekeeper reports every default constraint enforced.
+func waitEnforced(ctx context.Context, timeout time.Duration) error {
+	deadline := time.Now().Add(timeout)
+	var pending []string
+	for time.Now().Before(deadline) {
+		pending = pending[:0]
+		for _, p := range policies.MustAll() {
+			u, err := getConstraint(ctx, p)
+			if err != nil {
+				pending = append(pending, p.Kind+": "+err.Error())
+				continue
+			}
+			byPod, _, _ := unstructured.NestedSlice(u.Object, "status", "byPod")
+			enforced := false
+			for _, bp := range byPod {
+				if m, ok := bp.(map[string]any); ok && m["enforced"] == true {
+					enforced = true
+				}
+			}
+			if !enforced {
+				pending = append(pending, p.Kind)
+			}
+		}
+		if len(pending) == 0 {
+			return nil
+		}
+		resetMapper()
+		time.Sleep(2 * time.Second)
+	}
+	return fmt.Errorf("constraints not enforced after %s: %v\n%s", timeout, pending, tail(filepath.Join(theCluster.dir, "gatekeeper.log")))
+}
+
+func getConstraint(ctx context.Context, p *spec.Policy) (*unstructured.Unstructured, error) {
+	gvr := schema.GroupVersionResource{Group: "constraints.gatekeeper.sh", Version: "v1beta1", Resource: strings.ToLower(p.Kind)}
+	return dyn.Resource(gvr).Get(ctx, p.ConstraintName(), metav1.GetOptions{})
+}
+
+func resourceFor(obj *unstructured.Unstructured) (dynamic.ResourceInterface, error) {
+	gvk := obj.GroupVersionKind()
+	m, err := mapper.RESTMapping(gvk.GroupKind(), gvk.Version)
+	if err != nil {
+		resetMapper()
+		if m, err = mapper.RESTMapping(gvk.GroupKind(), gvk.Version); err != nil {
+			return nil, err
+		}
+	}
+	if m.Scope.Name() == meta.RESTScopeNameNamespace {
+		ns := obj.GetNamespace()
+		if ns == "" {
+			ns = "default"
+		}
+		return dyn.Resource(m.Resource).Namespace(ns), nil
+	}
+	return dyn.Resource(m.Resource), nil
+}
+
+func createObject(ctx context.Context, obj *unstructured.Unstructured, dryRun bool) (*unstructured.Unstructured, error) {
+	r, err := resourceFor(obj)
+	if err != nil {
+		return nil, err
+	}
+	opts := metav1.CreateOptions{}
+	if dryRun {
+		opts.DryRun = []string{metav1.DryRunAll}
+	}
+	return r.Create(ctx, obj.DeepCopy(), opts)
+}
+
+// ensureNamespace creates a namespace and its default ServiceAccount (there
+// is no controller manager to do it). ignore labels it so the webhook skips it.
+func ensureNamespace(ctx context.Context, name string, ignore bool) error {
+	ns := &unstructured.Unstructured{Object: map[string]any{"apiVersion": "v1", "kind": "Namespace", "metadata": map[string]any{"name": name}}}
+	if ignore {
+		ns.SetLabels(map[string]string{"admission.gatekeeper.sh/ignore": "e2e-setup"})
+	}
+	if _, err := createObject(ctx, ns, false); err != nil && !apierrors.IsAlreadyExists(err) {
+		return err
+	}
+	if ignore {
+		if err := setIgnore(ctx, name, true); err != nil {
+			return err
+		}
+	}
+	sa := &unstructured.Unstructured{Object: map[string]any{"apiVersion": "v1", "kind": "ServiceAccount", "metadata": map[string]any{"name": "default", "namespace": name}}}
+	if _, err := createObject(ctx, sa, false); err != nil && !apierrors.IsAlreadyExists(err) {
+		return fmt.Errorf("default ServiceAccount in %s: %w", name, err)
+	}
+	return nil
+}
+
+// setIgnore switches the webhook off (true) or on for a namespace.
+func setIgnore(ctx context.Context, name string, ignore bool) error {
+	patch := `{"metadata":{"labels":{"admission.gatekeeper.sh/ignore":null}}}`
+	if ignore {
+		patch = `{"metadata":{"labels":{"admission.gatekeeper.sh/ignore":"e2e-setup"}}}`
+	}
+	_, err := dyn.Resource(schema.GroupVersionResource{Version: "v1", Resource: "namespaces"}).Patch(ctx, name, types.MergePatchType, []byte(patch), metav1.PatchOptions{})
+	return err
+}
+
+// The constraints carry the Argo CD annotations so GitOps applies them after
+// the templates in one pass.
+func TestArgoCDAnnotations(t *testing.T) {
+	ctx := context.Background()
+	for _, p := range policies.MustAll() {
+		u, err := getConstraint(ctx, p)
+		if err != nil {
+			t.Fatal(err)
+		}
+		ann := u.GetAnnotations()
+		if ann["argocd.argoproj.io/sync-options"] != "SkipDryRunOnMissingResource=true" || ann["argocd.argoproj.io/sync-wave"] == "" {
+			t.Errorf("%s: Argo CD annotations missing: %v", p.Kind, ann)
+			failed.Add(1)
+		} else {
+			passed.Add(1)
+		}
+	}
+}
+
+// Audit reports the privileged pod admitted before the policies existed.
+func TestAuditReportsPreexistingViolation(t *testing.T) {
+	ctx := context.Background()
+	p, ok := policies.ByKey("no-privileged-containers")
+	if !ok {
+		t.Fatal("no-privileged-containers not in the catalog")
+	}
+	deadline := time.Now().Add(3 * time.Minute)
+	for time.Now().Before(deadline) {
+		u, err := getConstraint(ctx, p)
+		if err != nil {
+			t.Fatal(err)
+		}
+		violations, _, _ := unstructured.NestedSlice(u.Object, "status", "violations")
+		for _, v := range violations {
+			m, _ := v.(map[string]any)
+			if m["name"] == "admitted-before-policies" && m["namespace"] == "audit-e2e" {
+				if msg, _ := m["message"].(string); !strings.Contains(msg, `container "app" is privileged`) {
+					t.Errorf("audit message: %q", msg)
+					failed.Add(1)
+					return
+				}
+				passed.Add(1)
+				return
+			}
+		}
+		time.Sleep(3 * time.Second)
+	}
+	failed.Add(1)
+	t.Errorf("audit did not report the pre-existing privileged pod within 3 minutes")
+}
+
+// TestSuites replays each policy's cases against the API server.
+func TestSuites(t *testing.T) {
+	for _, p := range policies.MustAll() {
+		t.Run(p.Key, func(t *testing.T) { runPolicy(t, p) })
+	}
+}
+
+var caseSeq atomic.Int64
+
+func runPolicy(t *testing.T, p *spec.Policy) {
+	ctx := context.Background()
+	st, dir, err := suite.Load(filepath.Join(repoRoot, "tests"), p.Key)
+	if err != nil {
+		t.Fatal(err)
+	}
+	constraint, err := getConstraint(ctx, p)
+	if err != nil {
+		t.Fatal(err)
+	}
+	action, _, _ := unstructured.NestedString(constraint.Object, "spec", "enforcementAction")
+	for _, test := range st.Tests {
+		// Only tests of the deployed default constraint can be replayed as is.
+		if test.Invalid || filepath.Clean(filepath.Join(dir, test.Constraint)) != filepath.Clean(filepath.Join(repoRoot, "constraints", p.Key+".yaml")) {
+			continue
+		}
+		for _, tc := range test.Cases {
+			tc := tc
+			t.Run(tc.Name, func(t *testing.T) {
+				err := runCase(ctx, t, p, dir, tc, action)
+				switch {
+				case errors.Is(err, errSkip):
+					skipped.Add(1)
+					t.Skip(err.Error())
+				case err != nil:
+					failed.Add(1)
+					t.Error(err)
+				default:
+					passed.Add(1)
+				}
+			})
+		}
+	}
+}
+
+var errSkip = errors.New("skipped")
+
+// expectation of a case: whether Gatekeeper must report it, and the message
+// patterns that must and must not appear.
+type expectation struct {
+	violation bool
+	must      []*regexp.Regexp
+	mustNot   []*regexp.Regexp
+}
+
+func expect(tc *verify.Case) expectation {
+	var e expectation
+	for i := range tc.Assertions {
+		a := &tc.Assertions[i]
+		yes := a.Violations == nil || (a.Violations.Type == intstr.String && a.Violations.StrVal == "yes") || (a.Violations.Type == intstr.Int && a.Violations.IntVal > 0)
+		if yes {
+			e.violation = true
+		}
+		if a.Message != nil {
+			re := regexp.MustCompile(*a.Message)
+			if yes {
+				e.must = append(e.must, re)
+			} else {
+				e.mustNot = append(e.mustNot, re)
+			}
+		}
+	}
+	return e
+}
+
+func runCase(ctx context.Context, t *testing.T, p *spec.Policy, dir string, tc *verify.Case, action string) error {
+	in, err := suite.Case(filepath.Join(dir, tc.Object))
+	if err != nil {
+		return err
+	}
+	var inventory []*unstructured.Unstructured
+	for _, path := range tc.Inventory {
+		objs, err := suite.Objects(filepath.Join(dir, path))
+		if err != nil {
+			return err
+		}
+		inventory = append(inventory, objs...)
+	}
+	e := expect(tc)
+	// Cases with state (inventory, an old object) get namespaces of their own.
+	rename := map[string]string{}
+	isolated := len(inventory) > 0 || in.Request != nil
+	n := caseSeq.Add(1)
+	mapNS := func(ns string) string {
+		if ns == "" || !isolated {
+			return ns
+		}
+		if r, ok := rename[ns]; ok {
+			return r
+		}
+		r := fmt.Sprintf("%s-e2e%d", ns, n)
+		if len(r) > 63 {
+			r = r[len(r)-63:]
+		}
+		rename[ns] = r
+		return r
+	}
+	prepare := func(o *unstructured.Unstructured) *unstructured.Unstructured {
+		c := o.DeepCopy()
+		if ns := c.GetNamespace(); ns != "" {
+			c.SetNamespace(mapNS(ns))
+		}
+		return c
+	}
+	obj := prepare(in.Object)
+	namespaces := map[string]bool{}
+	for _, o := range append([]*unstructured.Unstructured{obj}, inventory...) {
+		if ns := prepare(o).GetNamespace(); ns != "" {
+			namespaces[ns] = true
+		}
+	}
+	for ns := range namespaces {
+		if err := ensureNamespace(ctx, ns, isolated); err != nil {
+			return err
+		}
+	}
+	// State is created with the webhook off for these namespaces, as if it
+	// existed before the policies.
+	for _, o := range inventory {
+		if _, err := createObject(ctx, prepare(o), false); err != nil && !apierrors.IsAlreadyExists(err) {
+			return fmt.Errorf("inventory %s/%s: %w", o.GetKind(), o.GetName(), err)
+		}
+	}
+	var old *unstructured.Unstructured
+	if in.Request != nil {
+		if in.Old == nil {
+			return fmt.Errorf("%w: an UPDATE case without oldObject", errSkip)
+		}
+		created, err := createObject(ctx, prepare(in.Old), false)
+		if err != nil {
+			return fmt.Errorf("creating the old object: %w", err)
+		}
+		old = created
+	}
+	for ns := range namespaces {
+		if isolated {
+			if err := setIgnore(ctx, ns, false); err != nil {
+				return err
+			}
+		}
+	}
+
+	attempt := func() (string, []string, error) {
+		warnings.take()
+		var err error
+		if old != nil {
+			err = update(ctx, obj, old, in.Request.SubResource)
+		} else {
+			_, err = createObject(ctx, obj, true)
+		}
+		return errText(err), warnings.take(), err
+	}
+	// Referential cases wait for Gatekeeper to sync the inventory.
+	deadline := time.Now().Add(45 * time.Second)
+	for {
+		denial, warns, err := attempt()
+		verdictErr := judge(e, action, denial, warns, err)
+		if verdictErr == nil || len(inventory) == 0 || time.Now().After(deadline) || errors.Is(verdictErr, errSkip) {
+			return verdictErr
+		}
+		time.Sleep(2 * time.Second)
+	}
+}
+
+func update(ctx context.Context, obj, old *unstructured.Unstructured, subresource string) error {
+	r, err := resourceFor(obj)
+	if err != nil {
+		return err
+	}
+	u := obj.DeepCopy()
+	u.SetResourceVersion(old.GetResourceVersion())
+	u.SetUID(old.GetUID())
+	opts := metav1.UpdateOptions{DryRun: []string{metav1.DryRunAll}}
+	if subresource != "" {
+		_, err = r.Update(ctx, u, opts, subresource)
+	} else {
+		_, err = r.Update(ctx, u, opts)
+	}
+	return err
+}
+
+func errText(err error) string {
+	if err == nil {
+		return ""
+	}
+	return err.Error()
+}
+
+// judge compares the API server's answer with the case's expectation.
+func judge(e expectation, action, denial string, warns []string, err error) error {
+	if err != nil && !strings.Contains(denial, "admission webhook \"validation.gatekeeper.sh\" denied the request") {
+		if apierrors.IsInvalid(err) || apierrors.IsForbidden(err) && !strings.Contains(denial, "validation.gatekeeper.sh") {
+			// The API server rejects the object before admission webhooks see it
+			// (e.g. an empty image): nothing to prove about Gatekeeper here.
+			return fmt.Errorf("%w: the API server rejects the object itself: %s", errSkip, denial)
+		}
+		return fmt.Errorf("unexpected error: %s", denial)
+	}
+	reported := denial
+	if action == "warn" {
+		reported = strings.Join(warns, "\n")
+	}
+	switch {
+	case action == "deny" && e.violation && err == nil:
+		return fmt.Errorf("admitted, but the suite expects a denial")
+	case action == "deny" && !e.violation && err != nil:
+		return fmt.Errorf("denied, but the suite expects it admitted: %s", denial)
+	case action != "deny" && err != nil:
+		return fmt.Errorf("denied by a %s constraint: %s", action, denial)
+	case action == "warn" && e.violation && len(warns) == 0:
+		return fmt.Errorf("no warning header, but the suite expects a violation")
+	case action == "warn" && !e.violation && len(warns) > 0:
+		return fmt.Errorf("unexpected warnings: %v", warns)
+	}
+	if action == "dryrun" {
+		return nil
+	}
+	for _, re := range e.must {
+		if !re.MatchString(reported) {
+			return fmt.Errorf("the %s does not match %q: %s", map[bool]string{true: "denial", false: "warning"}[action == "deny"], re, reported)
+		}
+	}
+	for _, re := range e.mustNot {
+		if re.MatchString(reported) {
+			return fmt.Errorf("the answer matches %q, which the suite forbids: %s", re, reported)
+		}
+	}
+	return nil
+}
