@@ -3,6 +3,7 @@
 package policies
 
 import (
+	capabilities "github.com/gatewarden/gatewarden/internal/policies/capabilities"
 	disallowlatesttag "github.com/gatewarden/gatewarden/internal/policies/disallow-latest-tag"
 	ingresstls "github.com/gatewarden/gatewarden/internal/policies/ingress-tls"
 	noautomountserviceaccounttoken "github.com/gatewarden/gatewarden/internal/policies/no-automount-service-account-token"
@@ -11,6 +12,7 @@ import (
 )
 
 var registered = []*spec.Policy{
+	&capabilities.Policy,
 	&disallowlatesttag.Policy,
 	&ingresstls.Policy,
 	&noautomountserviceaccounttoken.Policy,
