@@ -7,6 +7,7 @@ import (
 	disallowlatesttag "github.com/gatewarden/gatewarden/internal/policies/disallow-latest-tag"
 	ingresstls "github.com/gatewarden/gatewarden/internal/policies/ingress-tls"
 	noautomountserviceaccounttoken "github.com/gatewarden/gatewarden/internal/policies/no-automount-service-account-token"
+	noprivilegeescalation "github.com/gatewarden/gatewarden/internal/policies/no-privilege-escalation"
 	noprivilegedcontainers "github.com/gatewarden/gatewarden/internal/policies/no-privileged-containers"
 	"github.com/gatewarden/gatewarden/internal/spec"
 )
@@ -16,5 +17,6 @@ var registered = []*spec.Policy{
 	&disallowlatesttag.Policy,
 	&ingresstls.Policy,
 	&noautomountserviceaccounttoken.Policy,
+	&noprivilegeescalation.Policy,
 	&noprivilegedcontainers.Policy,
 }
