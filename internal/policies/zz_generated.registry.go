@@ -9,6 +9,7 @@ import (
 	noautomountserviceaccounttoken "github.com/gatewarden/gatewarden/internal/policies/no-automount-service-account-token"
 	noprivilegeescalation "github.com/gatewarden/gatewarden/internal/policies/no-privilege-escalation"
 	noprivilegedcontainers "github.com/gatewarden/gatewarden/internal/policies/no-privileged-containers"
+	runasnonroot "github.com/gatewarden/gatewarden/internal/policies/run-as-non-root"
 	"github.com/gatewarden/gatewarden/internal/spec"
 )
 
@@ -19,4 +20,5 @@ var registered = []*spec.Policy{
 	&noautomountserviceaccounttoken.Policy,
 	&noprivilegeescalation.Policy,
 	&noprivilegedcontainers.Policy,
+	&runasnonroot.Policy,
 }
