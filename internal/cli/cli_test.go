@@ -90,6 +90,7 @@ func TestCheckJSON(t *testing.T) {
 		"Deployment/web K8sNoAutomountServiceAccountToken",
 		"Deployment/web K8sNoPrivilegeEscalation",
 		"Deployment/web K8sNoPrivilegedContainers",
+		"Deployment/web K8sReadOnlyRootFilesystem",
 		"Deployment/web K8sRunAsNonRoot",
 		"Ingress/web K8sIngressTLS",
 	}
