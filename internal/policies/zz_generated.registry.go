@@ -9,6 +9,7 @@ import (
 	noautomountserviceaccounttoken "github.com/gatewarden/gatewarden/internal/policies/no-automount-service-account-token"
 	noprivilegeescalation "github.com/gatewarden/gatewarden/internal/policies/no-privilege-escalation"
 	noprivilegedcontainers "github.com/gatewarden/gatewarden/internal/policies/no-privileged-containers"
+	procmount "github.com/gatewarden/gatewarden/internal/policies/proc-mount"
 	readonlyrootfilesystem "github.com/gatewarden/gatewarden/internal/policies/read-only-root-filesystem"
 	runasnonroot "github.com/gatewarden/gatewarden/internal/policies/run-as-non-root"
 	"github.com/gatewarden/gatewarden/internal/spec"
@@ -21,6 +22,7 @@ var registered = []*spec.Policy{
 	&noautomountserviceaccounttoken.Policy,
 	&noprivilegeescalation.Policy,
 	&noprivilegedcontainers.Policy,
+	&procmount.Policy,
 	&readonlyrootfilesystem.Policy,
 	&runasnonroot.Policy,
 }
