@@ -3,16 +3,26 @@
 package policies
 
 import (
+	capabilities "github.com/gatewarden/gatewarden/internal/policies/capabilities"
 	disallowlatesttag "github.com/gatewarden/gatewarden/internal/policies/disallow-latest-tag"
 	ingresstls "github.com/gatewarden/gatewarden/internal/policies/ingress-tls"
 	noautomountserviceaccounttoken "github.com/gatewarden/gatewarden/internal/policies/no-automount-service-account-token"
+	noprivilegeescalation "github.com/gatewarden/gatewarden/internal/policies/no-privilege-escalation"
 	noprivilegedcontainers "github.com/gatewarden/gatewarden/internal/policies/no-privileged-containers"
+	procmount "github.com/gatewarden/gatewarden/internal/policies/proc-mount"
+	readonlyrootfilesystem "github.com/gatewarden/gatewarden/internal/policies/read-only-root-filesystem"
+	runasnonroot "github.com/gatewarden/gatewarden/internal/policies/run-as-non-root"
 	"github.com/gatewarden/gatewarden/internal/spec"
 )
 
 var registered = []*spec.Policy{
+	&capabilities.Policy,
 	&disallowlatesttag.Policy,
 	&ingresstls.Policy,
 	&noautomountserviceaccounttoken.Policy,
+	&noprivilegeescalation.Policy,
 	&noprivilegedcontainers.Policy,
+	&procmount.Policy,
+	&readonlyrootfilesystem.Policy,
+	&runasnonroot.Policy,
 }
