@@ -291,13 +291,14 @@ func TestCheckFailOn(t *testing.T) {
 
 func TestCheckInventory(t *testing.T) {
 	pod := "apiVersion: v1\nkind: Pod\nmetadata: {name: p, namespace: shop}\nspec:\n  serviceAccountName: web\n  containers:\n  - {name: c, image: 'registry.example.com/a:1'}\n"
-	code, out, _ := run(t, pod, "check", "-")
+	only := []string{"--policies", "../../templates/no-automount-service-account-token.yaml", "--policies", "../../constraints/no-automount-service-account-token.yaml"}
+	code, out, _ := run(t, pod, append(append([]string{"check"}, only...), "-")...)
 	if code != ExitViolations || !strings.Contains(out, `ServiceAccount "web" is not known`) {
 		t.Errorf("without inventory: exit %d\n%s", code, out)
 	}
 	dir := t.TempDir()
 	os.WriteFile(filepath.Join(dir, "sa.yaml"), []byte("apiVersion: v1\nkind: ServiceAccount\nmetadata: {name: web, namespace: shop}\nautomountServiceAccountToken: false\n"), 0o644)
-	code, out, _ = run(t, pod, "check", "--inventory", filepath.Join(dir, "sa.yaml"), "-")
+	code, out, _ = run(t, pod, append(append([]string{"check"}, only...), "--inventory", filepath.Join(dir, "sa.yaml"), "-")...)
 	if code != ExitOK || !strings.Contains(out, "1 objects checked") {
 		t.Errorf("with inventory: exit %d\n%s", code, out)
 	}
