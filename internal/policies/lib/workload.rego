@@ -39,7 +39,7 @@ containers(obj) := {entry |
 	some field in container_fields
 	some c in object.get(spec, field, [])
 	is_object(c)
-	name := object.get(c, "name", "")
+	name := string_or_empty(object.get(c, "name", ""))
 	entry := {
 		"container": c,
 		"field": field,
@@ -48,6 +48,10 @@ containers(obj) := {entry |
 		"path": sprintf("%s.%s[%v]", [pod_spec_path(obj), field, name]),
 	}
 }
+
+string_or_empty(v) := v if {
+	is_string(v)
+} else := ""
 
 image_of(c) := c.image if {
 	is_string(c.image)
