@@ -6,6 +6,7 @@ import (
 	disallowlatesttag "github.com/gatewarden/gatewarden/internal/policies/disallow-latest-tag"
 	ingresstls "github.com/gatewarden/gatewarden/internal/policies/ingress-tls"
 	noautomountserviceaccounttoken "github.com/gatewarden/gatewarden/internal/policies/no-automount-service-account-token"
+	nohostnamespaces "github.com/gatewarden/gatewarden/internal/policies/no-host-namespaces"
 	noprivilegedcontainers "github.com/gatewarden/gatewarden/internal/policies/no-privileged-containers"
 	"github.com/gatewarden/gatewarden/internal/spec"
 )
@@ -14,5 +15,6 @@ var registered = []*spec.Policy{
 	&disallowlatesttag.Policy,
 	&ingresstls.Policy,
 	&noautomountserviceaccounttoken.Policy,
+	&nohostnamespaces.Policy,
 	&noprivilegedcontainers.Policy,
 }
