@@ -7,6 +7,7 @@ import (
 	ingresstls "github.com/gatewarden/gatewarden/internal/policies/ingress-tls"
 	noautomountserviceaccounttoken "github.com/gatewarden/gatewarden/internal/policies/no-automount-service-account-token"
 	nohostnamespaces "github.com/gatewarden/gatewarden/internal/policies/no-host-namespaces"
+	nohostports "github.com/gatewarden/gatewarden/internal/policies/no-host-ports"
 	noprivilegedcontainers "github.com/gatewarden/gatewarden/internal/policies/no-privileged-containers"
 	"github.com/gatewarden/gatewarden/internal/spec"
 )
@@ -16,5 +17,6 @@ var registered = []*spec.Policy{
 	&ingresstls.Policy,
 	&noautomountserviceaccounttoken.Policy,
 	&nohostnamespaces.Policy,
+	&nohostports.Policy,
 	&noprivilegedcontainers.Policy,
 }
