@@ -84,6 +84,7 @@ func TestCheckJSON(t *testing.T) {
 		"Deployment/web K8sDisallowLatestTag",
 		"Deployment/web K8sDisallowLatestTag",
 		"Deployment/web K8sNoAutomountServiceAccountToken",
+		"Deployment/web K8sNoHostPorts",
 		"Deployment/web K8sNoPrivilegedContainers",
 		"Ingress/web K8sIngressTLS",
 	}
