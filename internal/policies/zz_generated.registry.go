@@ -4,6 +4,7 @@ package policies
 
 import (
 	disallowlatesttag "github.com/gatewarden/gatewarden/internal/policies/disallow-latest-tag"
+	hostpathvolumes "github.com/gatewarden/gatewarden/internal/policies/host-path-volumes"
 	ingresstls "github.com/gatewarden/gatewarden/internal/policies/ingress-tls"
 	noautomountserviceaccounttoken "github.com/gatewarden/gatewarden/internal/policies/no-automount-service-account-token"
 	nohostnamespaces "github.com/gatewarden/gatewarden/internal/policies/no-host-namespaces"
@@ -14,6 +15,7 @@ import (
 
 var registered = []*spec.Policy{
 	&disallowlatesttag.Policy,
+	&hostpathvolumes.Policy,
 	&ingresstls.Policy,
 	&noautomountserviceaccounttoken.Policy,
 	&nohostnamespaces.Policy,
