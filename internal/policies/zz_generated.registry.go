@@ -10,6 +10,7 @@ import (
 	nohostnamespaces "github.com/gatewarden/gatewarden/internal/policies/no-host-namespaces"
 	nohostports "github.com/gatewarden/gatewarden/internal/policies/no-host-ports"
 	noprivilegedcontainers "github.com/gatewarden/gatewarden/internal/policies/no-privileged-containers"
+	volumetypes "github.com/gatewarden/gatewarden/internal/policies/volume-types"
 	"github.com/gatewarden/gatewarden/internal/spec"
 )
 
@@ -21,4 +22,5 @@ var registered = []*spec.Policy{
 	&nohostnamespaces.Policy,
 	&nohostports.Policy,
 	&noprivilegedcontainers.Policy,
+	&volumetypes.Policy,
 }
