@@ -9,6 +9,7 @@ import (
 	noautomountserviceaccounttoken "github.com/gatewarden/gatewarden/internal/policies/no-automount-service-account-token"
 	nohostnamespaces "github.com/gatewarden/gatewarden/internal/policies/no-host-namespaces"
 	nohostports "github.com/gatewarden/gatewarden/internal/policies/no-host-ports"
+	nohostprocess "github.com/gatewarden/gatewarden/internal/policies/no-host-process"
 	noprivilegedcontainers "github.com/gatewarden/gatewarden/internal/policies/no-privileged-containers"
 	volumetypes "github.com/gatewarden/gatewarden/internal/policies/volume-types"
 	"github.com/gatewarden/gatewarden/internal/spec"
@@ -21,6 +22,7 @@ var registered = []*spec.Policy{
 	&noautomountserviceaccounttoken.Policy,
 	&nohostnamespaces.Policy,
 	&nohostports.Policy,
+	&nohostprocess.Policy,
 	&noprivilegedcontainers.Policy,
 	&volumetypes.Policy,
 }
