@@ -11,6 +11,7 @@ import (
 	nohostports "github.com/gatewarden/gatewarden/internal/policies/no-host-ports"
 	nohostprocess "github.com/gatewarden/gatewarden/internal/policies/no-host-process"
 	noprivilegedcontainers "github.com/gatewarden/gatewarden/internal/policies/no-privileged-containers"
+	noprobehosts "github.com/gatewarden/gatewarden/internal/policies/no-probe-hosts"
 	volumetypes "github.com/gatewarden/gatewarden/internal/policies/volume-types"
 	"github.com/gatewarden/gatewarden/internal/spec"
 )
@@ -24,5 +25,6 @@ var registered = []*spec.Policy{
 	&nohostports.Policy,
 	&nohostprocess.Policy,
 	&noprivilegedcontainers.Policy,
+	&noprobehosts.Policy,
 	&volumetypes.Policy,
 }
