@@ -89,6 +89,7 @@ func TestCheckJSON(t *testing.T) {
 		"Deployment/web K8sDisallowLatestTag",
 		"Deployment/web K8sDisallowLatestTag",
 		"Deployment/web K8sNoAutomountServiceAccountToken",
+		"Deployment/web K8sNoHostPorts",
 		"Deployment/web K8sNoPrivilegeEscalation",
 		"Deployment/web K8sNoPrivilegedContainers",
 		"Deployment/web K8sReadOnlyRootFilesystem",

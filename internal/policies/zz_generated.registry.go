@@ -5,24 +5,36 @@ package policies
 import (
 	capabilities "github.com/gatewarden/gatewarden/internal/policies/capabilities"
 	disallowlatesttag "github.com/gatewarden/gatewarden/internal/policies/disallow-latest-tag"
+	hostpathvolumes "github.com/gatewarden/gatewarden/internal/policies/host-path-volumes"
 	ingresstls "github.com/gatewarden/gatewarden/internal/policies/ingress-tls"
 	noautomountserviceaccounttoken "github.com/gatewarden/gatewarden/internal/policies/no-automount-service-account-token"
+	nohostnamespaces "github.com/gatewarden/gatewarden/internal/policies/no-host-namespaces"
+	nohostports "github.com/gatewarden/gatewarden/internal/policies/no-host-ports"
+	nohostprocess "github.com/gatewarden/gatewarden/internal/policies/no-host-process"
 	noprivilegeescalation "github.com/gatewarden/gatewarden/internal/policies/no-privilege-escalation"
 	noprivilegedcontainers "github.com/gatewarden/gatewarden/internal/policies/no-privileged-containers"
+	noprobehosts "github.com/gatewarden/gatewarden/internal/policies/no-probe-hosts"
 	procmount "github.com/gatewarden/gatewarden/internal/policies/proc-mount"
 	readonlyrootfilesystem "github.com/gatewarden/gatewarden/internal/policies/read-only-root-filesystem"
 	runasnonroot "github.com/gatewarden/gatewarden/internal/policies/run-as-non-root"
+	volumetypes "github.com/gatewarden/gatewarden/internal/policies/volume-types"
 	"github.com/gatewarden/gatewarden/internal/spec"
 )
 
 var registered = []*spec.Policy{
 	&capabilities.Policy,
 	&disallowlatesttag.Policy,
+	&hostpathvolumes.Policy,
 	&ingresstls.Policy,
 	&noautomountserviceaccounttoken.Policy,
+	&nohostnamespaces.Policy,
+	&nohostports.Policy,
+	&nohostprocess.Policy,
 	&noprivilegeescalation.Policy,
 	&noprivilegedcontainers.Policy,
+	&noprobehosts.Policy,
 	&procmount.Policy,
 	&readonlyrootfilesystem.Policy,
 	&runasnonroot.Policy,
+	&volumetypes.Policy,
 }
