@@ -3,6 +3,7 @@
 package policies
 
 import (
+	apparmorprofile "github.com/gatewarden/gatewarden/internal/policies/app-armor-profile"
 	disallowlatesttag "github.com/gatewarden/gatewarden/internal/policies/disallow-latest-tag"
 	ingresstls "github.com/gatewarden/gatewarden/internal/policies/ingress-tls"
 	noautomountserviceaccounttoken "github.com/gatewarden/gatewarden/internal/policies/no-automount-service-account-token"
@@ -12,6 +13,7 @@ import (
 )
 
 var registered = []*spec.Policy{
+	&apparmorprofile.Policy,
 	&disallowlatesttag.Policy,
 	&ingresstls.Policy,
 	&noautomountserviceaccounttoken.Policy,
