@@ -9,6 +9,7 @@ import (
 	noautomountserviceaccounttoken "github.com/gatewarden/gatewarden/internal/policies/no-automount-service-account-token"
 	noprivilegedcontainers "github.com/gatewarden/gatewarden/internal/policies/no-privileged-containers"
 	seccompprofile "github.com/gatewarden/gatewarden/internal/policies/seccomp-profile"
+	selinuxoptions "github.com/gatewarden/gatewarden/internal/policies/selinux-options"
 	"github.com/gatewarden/gatewarden/internal/spec"
 )
 
@@ -19,4 +20,5 @@ var registered = []*spec.Policy{
 	&noautomountserviceaccounttoken.Policy,
 	&noprivilegedcontainers.Policy,
 	&seccompprofile.Policy,
+	&selinuxoptions.Policy,
 }
