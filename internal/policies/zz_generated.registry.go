@@ -8,6 +8,7 @@ import (
 	ingresstls "github.com/gatewarden/gatewarden/internal/policies/ingress-tls"
 	noautomountserviceaccounttoken "github.com/gatewarden/gatewarden/internal/policies/no-automount-service-account-token"
 	noprivilegedcontainers "github.com/gatewarden/gatewarden/internal/policies/no-privileged-containers"
+	runtimeclass "github.com/gatewarden/gatewarden/internal/policies/runtime-class"
 	safesysctls "github.com/gatewarden/gatewarden/internal/policies/safe-sysctls"
 	seccompprofile "github.com/gatewarden/gatewarden/internal/policies/seccomp-profile"
 	selinuxoptions "github.com/gatewarden/gatewarden/internal/policies/selinux-options"
@@ -20,6 +21,7 @@ var registered = []*spec.Policy{
 	&ingresstls.Policy,
 	&noautomountserviceaccounttoken.Policy,
 	&noprivilegedcontainers.Policy,
+	&runtimeclass.Policy,
 	&safesysctls.Policy,
 	&seccompprofile.Policy,
 	&selinuxoptions.Policy,
