@@ -9,6 +9,8 @@ import (
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
+
+	"github.com/gatewarden/gatewarden/internal/render"
 )
 
 func run(t *testing.T, stdin string, args ...string) (code int, stdout, stderr string) {
@@ -85,6 +87,7 @@ func TestCheckJSON(t *testing.T) {
 		"Deployment/web K8sDisallowLatestTag",
 		"Deployment/web K8sNoAutomountServiceAccountToken",
 		"Deployment/web K8sNoPrivilegedContainers",
+		"Deployment/web K8sSeccompProfile",
 		"Ingress/web K8sIngressTLS",
 	}
 	if diff := cmp.Diff(want, got); diff != "" {
@@ -157,9 +160,49 @@ func TestUsageErrors(t *testing.T) {
 func TestEnginesAgreeOnExamples(t *testing.T) {
 	_, rego, _ := run(t, "", "check", "--engine", "rego", "-o", "json", examples)
 	_, auto, _ := run(t, "", "check", "--engine", "auto", "-o", "json", examples)
-	count := func(s string) int { return strings.Count(s, `"constraintKind"`) }
+	// A CEL rule reports all its findings in one violation, joined with the
+	// finding separator; Rego reports one violation per finding.
+	count := func(out string) int {
+		var rep struct {
+			Objects []struct {
+				Violations []struct{ Message string }
+			}
+		}
+		if err := json.Unmarshal([]byte(out), &rep); err != nil {
+			t.Fatalf("%v\n%s", err, out)
+		}
+		n := 0
+		for _, o := range rep.Objects {
+			for _, v := range o.Violations {
+				n += len(strings.Split(v.Message, render.FindingSeparator))
+			}
+		}
+		return n
+	}
 	if count(rego) != count(auto) || count(rego) == 0 {
-		t.Errorf("rego found %d violations, auto %d", count(rego), count(auto))
+		t.Errorf("rego found %d findings, auto %d", count(rego), count(auto))
+	}
+}
+
+// A constraint that selects namespaces by label needs the object's Namespace:
+// one missing from the input is taken to have no labels (with a warning), and
+// one in the input decides.
+func TestCheckNamespaceSelector(t *testing.T) {
+	dir := t.TempDir()
+	pod := func(ns string) string {
+		return "apiVersion: v1\nkind: Pod\nmetadata: {name: p, namespace: " + ns + "}\nspec:\n  automountServiceAccountToken: false\n" +
+			"  securityContext: {seccompProfile: {type: RuntimeDefault}}\n  containers:\n  - {name: c, image: 'r.example.com/app:1.0'}\n"
+	}
+	os.WriteFile(filepath.Join(dir, "elsewhere.yaml"), []byte(pod("elsewhere")), 0o644)
+	code, out, _ := run(t, "", "check", filepath.Join(dir, "elsewhere.yaml"))
+	if code != ExitOK || !strings.Contains(out, `warning: `) || !strings.Contains(out, `namespace "elsewhere" is not in the input`) ||
+		strings.Contains(out, "unable to match") {
+		t.Errorf("namespace not in the input: exit %d\n%s", code, out)
+	}
+	os.WriteFile(filepath.Join(dir, "ns.yaml"), []byte("apiVersion: v1\nkind: Namespace\nmetadata:\n  name: tenants\n  labels: {gatewarden.dev/sandbox: \"true\"}\n---\n"+pod("tenants")), 0o644)
+	code, out, _ = run(t, "", "check", filepath.Join(dir, "ns.yaml"))
+	if code != ExitViolations || !strings.Contains(out, "K8sRuntimeClass: Pod/p: the pod runs in the node's default runtime") || strings.Contains(out, "warning: ") {
+		t.Errorf("labelled namespace in the input: exit %d\n%s", code, out)
 	}
 }
 
