@@ -31,16 +31,22 @@ type outcome struct {
 
 // caseRun is one case's outcomes by engine, with what the harness learned about it.
 type caseRun struct {
-	test     string
-	name     string
-	input    *suite.Input
-	expectNo bool // the case asserts no violations
-	byEngine map[engine.Engine]outcome
+	test      string
+	name      string
+	input     *suite.Input
+	expectNo  bool                         // the case asserts no violations
+	inventory []*unstructured.Unstructured // the case's inventory (Namespaces for namespaceSelector, ...)
+	byEngine  map[engine.Engine]outcome
 }
 
 // celErrorRE matches what the CEL driver reports instead of a verdict when an
 // expression fails to compile or to evaluate: a broken policy, never a finding.
 var celErrorRE = regexp.MustCompile(`resulted in error|failed expression|compilation failed|no such key|no matching overload|failed to evaluate`)
+
+// autorejectRE matches what the framework reports, in either engine, when it cannot
+// decide whether a constraint matches (e.g. a namespaceSelector without the
+// Namespace in the inventory): a broken case, never a finding.
+var autorejectRE = regexp.MustCompile(`unable to match constraints`)
 
 func TestPolicies(t *testing.T) {
 	all, err := policies.All()
@@ -186,7 +192,7 @@ func runCase(t *testing.T, p *spec.Policy, dir string, ct *templatesv1.Constrain
 		}
 		inventory = append(inventory, objs...)
 	}
-	run := &caseRun{test: testName, name: tc.Name, input: in, expectNo: expectsNoViolation(tc), byEngine: map[engine.Engine]outcome{}}
+	run := &caseRun{test: testName, name: tc.Name, input: in, expectNo: expectsNoViolation(tc), inventory: inventory, byEngine: map[engine.Engine]outcome{}}
 	for _, eng := range enginesFor(ct) {
 		out := review(t, eng, ct, constraint, in, inventory)
 		run.byEngine[eng] = out
@@ -195,6 +201,9 @@ func runCase(t *testing.T, p *spec.Policy, dir string, ct *templatesv1.Constrain
 			results = append(results, &types.Result{Msg: r.Message})
 			if celErrorRE.MatchString(r.Message) {
 				t.Errorf("case %s (%s): evaluation error reported as a violation: %s", label, eng, r.Message)
+			}
+			if autorejectRE.MatchString(r.Message) {
+				t.Errorf("case %s (%s): the constraint could not be matched (add the Namespace to the case's inventory?): %s", label, eng, r.Message)
 			}
 			if eng == engine.Rego && strings.Contains(r.Message, render.FindingSeparator) {
 				t.Errorf("case %s: message contains the finding separator %q: %s", label, render.FindingSeparator, r.Message)
@@ -216,6 +225,18 @@ func runCase(t *testing.T, p *spec.Policy, dir string, ct *templatesv1.Constrain
 		}
 	}
 	return run
+}
+
+// decided counts an outcome's findings, leaving out the framework's refusals to
+// decide (autorejectRE): they prove nothing about a rule.
+func decided(out outcome) int {
+	n := 0
+	for _, f := range out.findings {
+		if !autorejectRE.MatchString(f) {
+			n++
+		}
+	}
+	return n
 }
 
 // checkMessages asserts what every violation message must carry: the object's
@@ -351,7 +372,7 @@ func checkExemptCase(t *testing.T, p *spec.Policy, runs []*caseRun) {
 			if r.test != test.Name || !r.expectNo {
 				continue
 			}
-			if len(review(t, engine.Rego, ct, def, r.input, nil).findings) > 0 {
+			if decided(review(t, engine.Rego, ct, def, r.input, r.inventory)) > 0 {
 				return
 			}
 		}
@@ -391,7 +412,7 @@ func checkRules(t *testing.T, p *spec.Policy, runs []*caseRun) {
 			if len(r.byEngine[engine.Rego].findings) == 0 {
 				continue
 			}
-			if len(review(t, engine.CEL, only, def, r.input, nil).findings) > 0 {
+			if decided(review(t, engine.CEL, only, def, r.input, r.inventory)) > 0 {
 				covered = true
 				break
 			}

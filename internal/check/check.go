@@ -8,10 +8,13 @@ import (
 	"io"
 	"runtime"
 	"slices"
+	"sort"
+	"strings"
 	"sync"
 
 	templatesv1 "github.com/open-policy-agent/frameworks/constraint/pkg/apis/templates/v1"
 	corev1 "k8s.io/api/core/v1"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
 	k8sruntime "k8s.io/apimachinery/pkg/runtime"
 
@@ -144,6 +147,31 @@ func Run(ctx context.Context, cfg Config) (*report.Report, error) {
 		}
 	}
 
+	// The Namespace each object is reviewed with, decided up front so that
+	// warnings come out in input order.
+	selectors := namespaceSelectorKinds(cfg.Library)
+	assumed := map[string]bool{}
+	nsFor := make([]*corev1.Namespace, len(in.Objects))
+	for i, o := range in.Objects {
+		ns := namespaces[o.Object.GetNamespace()]
+		if name := namespaceOf(o.Object); ns == nil && name != "" {
+			ns = namespaces[name]
+			if ns == nil {
+				// Gatekeeper matches a namespaceSelector against the object's
+				// Namespace: without it in the input, the framework cannot decide
+				// and refuses the object. Evaluate as for a namespace without labels.
+				ns = &corev1.Namespace{ObjectMeta: metav1.ObjectMeta{Name: name}}
+				if len(selectors) > 0 && !assumed[name] {
+					assumed[name] = true
+					rep.Problems = append(rep.Problems, manifest.Problem{File: o.File, Line: o.Line, Warning: true, Message: fmt.Sprintf(
+						"namespace %q is not in the input: the constraints that select namespaces by label (%s) are evaluated as for a namespace without labels, add its Namespace object to check them as in the cluster",
+						name, strings.Join(selectors, ", "))})
+				}
+			}
+		}
+		nsFor[i] = ns
+	}
+
 	workers := cfg.Workers
 	if workers <= 0 {
 		workers = runtime.NumCPU()
@@ -158,7 +186,7 @@ func Run(ctx context.Context, cfg Config) (*report.Report, error) {
 			defer wg.Done()
 			for i := range next {
 				o := in.Objects[i]
-				results, err := c.ReviewRequest(ctx, engine.Request{Object: o.Object, Namespace: namespaces[o.Object.GetNamespace()]})
+				results, err := c.ReviewRequest(ctx, engine.Request{Object: o.Object, Namespace: nsFor[i]})
 				errs[i] = err
 				objects[i] = report.Object{
 					File:       o.File,
@@ -188,4 +216,30 @@ func Run(ctx context.Context, cfg Config) (*report.Report, error) {
 	rep.Sort()
 	rep.Summarize()
 	return rep, nil
+}
+
+// namespaceOf is the namespace an object is reviewed in: its own, or "default"
+// for a workload that names none (it lands in the namespace it is applied to).
+// Other objects without a namespace are taken to be cluster-scoped.
+func namespaceOf(o *unstructured.Unstructured) string {
+	if ns := o.GetNamespace(); ns != "" {
+		return ns
+	}
+	if slices.Contains(spec.WorkloadKinds(), o.GetKind()) {
+		return "default"
+	}
+	return ""
+}
+
+// namespaceSelectorKinds lists the kinds of the library's constraints that
+// select namespaces by label.
+func namespaceSelectorKinds(lib *Library) []string {
+	var out []string
+	for _, c := range lib.Constraints {
+		if _, ok, _ := unstructured.NestedMap(c.Object, "spec", "match", "namespaceSelector"); ok && !slices.Contains(out, c.GetKind()) {
+			out = append(out, c.GetKind())
+		}
+	}
+	sort.Strings(out)
+	return out
 }

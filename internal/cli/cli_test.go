@@ -94,6 +94,7 @@ func TestCheckJSON(t *testing.T) {
 		"Deployment/web K8sNoPrivilegedContainers",
 		"Deployment/web K8sReadOnlyRootFilesystem",
 		"Deployment/web K8sRunAsNonRoot",
+		"Deployment/web K8sSeccompProfile",
 		"Ingress/web K8sIngressTLS",
 	}
 	if diff := cmp.Diff(want, got); diff != "" {
@@ -188,6 +189,29 @@ func TestEnginesAgreeOnExamples(t *testing.T) {
 	}
 	if diff := cmp.Diff(findings(rego), findings(auto)); diff != "" || len(findings(rego)) == 0 {
 		t.Errorf("rego and auto disagree on the examples (-rego +auto):\n%s", diff)
+	}
+}
+
+// A constraint that selects namespaces by label needs the object's Namespace:
+// one missing from the input is taken to have no labels (with a warning), and
+// one in the input decides.
+func TestCheckNamespaceSelector(t *testing.T) {
+	dir := t.TempDir()
+	pod := func(ns string) string {
+		return "apiVersion: v1\nkind: Pod\nmetadata: {name: p, namespace: " + ns + "}\nspec:\n  automountServiceAccountToken: false\n" +
+			"  securityContext: {seccompProfile: {type: RuntimeDefault}}\n  containers:\n  - {name: c, image: 'r.example.com/app:1.0'}\n"
+	}
+	os.WriteFile(filepath.Join(dir, "elsewhere.yaml"), []byte(pod("elsewhere")), 0o644)
+	only := []string{"check", "--policies", "../../templates/runtime-class.yaml", "--policies", "../../constraints/runtime-class.yaml"}
+	code, out, _ := run(t, "", append(only, filepath.Join(dir, "elsewhere.yaml"))...)
+	if code != ExitOK || !strings.Contains(out, `warning: `) || !strings.Contains(out, `namespace "elsewhere" is not in the input`) ||
+		strings.Contains(out, "unable to match") {
+		t.Errorf("namespace not in the input: exit %d\n%s", code, out)
+	}
+	os.WriteFile(filepath.Join(dir, "ns.yaml"), []byte("apiVersion: v1\nkind: Namespace\nmetadata:\n  name: tenants\n  labels: {gatewarden.dev/sandbox: \"true\"}\n---\n"+pod("tenants")), 0o644)
+	code, out, _ = run(t, "", append(only, filepath.Join(dir, "ns.yaml"))...)
+	if code != ExitViolations || !strings.Contains(out, "K8sRuntimeClass: Pod/p: the pod runs in the node's default runtime") || strings.Contains(out, "warning: ") {
+		t.Errorf("labelled namespace in the input: exit %d\n%s", code, out)
 	}
 }
 

@@ -3,6 +3,7 @@
 package policies
 
 import (
+	apparmorprofile "github.com/gatewarden/gatewarden/internal/policies/app-armor-profile"
 	capabilities "github.com/gatewarden/gatewarden/internal/policies/capabilities"
 	disallowlatesttag "github.com/gatewarden/gatewarden/internal/policies/disallow-latest-tag"
 	hostpathvolumes "github.com/gatewarden/gatewarden/internal/policies/host-path-volumes"
@@ -17,11 +18,16 @@ import (
 	procmount "github.com/gatewarden/gatewarden/internal/policies/proc-mount"
 	readonlyrootfilesystem "github.com/gatewarden/gatewarden/internal/policies/read-only-root-filesystem"
 	runasnonroot "github.com/gatewarden/gatewarden/internal/policies/run-as-non-root"
+	runtimeclass "github.com/gatewarden/gatewarden/internal/policies/runtime-class"
+	safesysctls "github.com/gatewarden/gatewarden/internal/policies/safe-sysctls"
+	seccompprofile "github.com/gatewarden/gatewarden/internal/policies/seccomp-profile"
+	selinuxoptions "github.com/gatewarden/gatewarden/internal/policies/selinux-options"
 	volumetypes "github.com/gatewarden/gatewarden/internal/policies/volume-types"
 	"github.com/gatewarden/gatewarden/internal/spec"
 )
 
 var registered = []*spec.Policy{
+	&apparmorprofile.Policy,
 	&capabilities.Policy,
 	&disallowlatesttag.Policy,
 	&hostpathvolumes.Policy,
@@ -36,5 +42,9 @@ var registered = []*spec.Policy{
 	&procmount.Policy,
 	&readonlyrootfilesystem.Policy,
 	&runasnonroot.Policy,
+	&runtimeclass.Policy,
+	&safesysctls.Policy,
+	&seccompprofile.Policy,
+	&selinuxoptions.Policy,
 	&volumetypes.Policy,
 }
