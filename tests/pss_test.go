@@ -183,7 +183,9 @@ var mutations = []mutation{
 	{"unsafe sysctl", func(p *corev1.Pod, _ *corev1.Container) {
 		podSC(p).Sysctls = append(podSC(p).Sysctls, corev1.Sysctl{Name: "kernel.msgmax", Value: "65536"})
 	}},
-	{"hostPath volume", func(p *corev1.Pod, _ *corev1.Container) { p.Spec.Volumes = append(p.Spec.Volumes, hostPathVolume("/var/log")) }},
+	{"hostPath volume", func(p *corev1.Pod, _ *corev1.Container) {
+		p.Spec.Volumes = append(p.Spec.Volumes, hostPathVolume("/var/log"))
+	}},
 	{"nfs volume", func(p *corev1.Pod, _ *corev1.Container) {
 		p.Spec.Volumes = append(p.Spec.Volumes, corev1.Volume{Name: "nfs", VolumeSource: corev1.VolumeSource{NFS: &corev1.NFSVolumeSource{Server: "nfs.example.com", Path: "/exports"}}})
 	}},
