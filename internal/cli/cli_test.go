@@ -86,6 +86,7 @@ func TestCheckJSON(t *testing.T) {
 		}
 	}
 	want := []string{
+		"Deployment/web K8sAllowedRegistries",
 		"Deployment/web K8sDisallowLatestTag",
 		"Deployment/web K8sDisallowLatestTag",
 		"Deployment/web K8sNoAutomountServiceAccountToken",

@@ -3,6 +3,7 @@
 package policies
 
 import (
+	allowedregistries "github.com/gatewarden/gatewarden/internal/policies/allowed-registries"
 	disallowlatesttag "github.com/gatewarden/gatewarden/internal/policies/disallow-latest-tag"
 	ingresstls "github.com/gatewarden/gatewarden/internal/policies/ingress-tls"
 	noautomountserviceaccounttoken "github.com/gatewarden/gatewarden/internal/policies/no-automount-service-account-token"
@@ -12,6 +13,7 @@ import (
 )
 
 var registered = []*spec.Policy{
+	&allowedregistries.Policy,
 	&disallowlatesttag.Policy,
 	&ingresstls.Policy,
 	&noautomountserviceaccounttoken.Policy,
