@@ -5,6 +5,7 @@ package policies
 import (
 	allowedregistries "github.com/gatewarden/gatewarden/internal/policies/allowed-registries"
 	disallowlatesttag "github.com/gatewarden/gatewarden/internal/policies/disallow-latest-tag"
+	imagepullpolicyalways "github.com/gatewarden/gatewarden/internal/policies/image-pull-policy-always"
 	ingresstls "github.com/gatewarden/gatewarden/internal/policies/ingress-tls"
 	noautomountserviceaccounttoken "github.com/gatewarden/gatewarden/internal/policies/no-automount-service-account-token"
 	noprivilegedcontainers "github.com/gatewarden/gatewarden/internal/policies/no-privileged-containers"
@@ -15,6 +16,7 @@ import (
 var registered = []*spec.Policy{
 	&allowedregistries.Policy,
 	&disallowlatesttag.Policy,
+	&imagepullpolicyalways.Policy,
 	&ingresstls.Policy,
 	&noautomountserviceaccounttoken.Policy,
 	&noprivilegedcontainers.Policy,
