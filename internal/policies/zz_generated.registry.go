@@ -9,6 +9,7 @@ import (
 	ingresstls "github.com/gatewarden/gatewarden/internal/policies/ingress-tls"
 	noautomountserviceaccounttoken "github.com/gatewarden/gatewarden/internal/policies/no-automount-service-account-token"
 	noprivilegedcontainers "github.com/gatewarden/gatewarden/internal/policies/no-privileged-containers"
+	novulnerableimages "github.com/gatewarden/gatewarden/internal/policies/no-vulnerable-images"
 	requireimagedigest "github.com/gatewarden/gatewarden/internal/policies/require-image-digest"
 	"github.com/gatewarden/gatewarden/internal/spec"
 )
@@ -20,5 +21,6 @@ var registered = []*spec.Policy{
 	&ingresstls.Policy,
 	&noautomountserviceaccounttoken.Policy,
 	&noprivilegedcontainers.Policy,
+	&novulnerableimages.Policy,
 	&requireimagedigest.Policy,
 }
