@@ -73,6 +73,7 @@ func TestCheckJSON(t *testing.T) {
 		t.Fatalf("%v\n%s", err, out)
 	}
 	var got []string
+	byAction := map[string]int{}
 	for _, o := range rep.Objects {
 		if o.File == "" || o.Line == 0 || o.APIVersion == "" || o.Kind == "" || o.Name == "" {
 			t.Errorf("object lacks location or identity: %+v", o)
@@ -82,9 +83,11 @@ func TestCheckJSON(t *testing.T) {
 				t.Errorf("violation lacks a field: %+v", v)
 			}
 			got = append(got, o.Kind+"/"+o.Name+" "+v.ConstraintKind)
+			byAction[v.EnforcementAction]++
 		}
 	}
 	want := []string{
+		"Deployment/web K8sAllowedRegistries",
 		"Deployment/web K8sCapabilities",
 		"Deployment/web K8sDisallowLatestTag",
 		"Deployment/web K8sDisallowLatestTag",
@@ -93,6 +96,7 @@ func TestCheckJSON(t *testing.T) {
 		"Deployment/web K8sNoPrivilegeEscalation",
 		"Deployment/web K8sNoPrivilegedContainers",
 		"Deployment/web K8sReadOnlyRootFilesystem",
+		"Deployment/web K8sRequireImageDigest",
 		"Deployment/web K8sRunAsNonRoot",
 		"Deployment/web K8sSeccompProfile",
 		"Ingress/web K8sIngressTLS",
@@ -100,8 +104,13 @@ func TestCheckJSON(t *testing.T) {
 	if diff := cmp.Diff(want, got); diff != "" {
 		t.Errorf("violations (-want +got):\n%s", diff)
 	}
-	if rep.Summary.Violations != len(want) || rep.Summary.ByAction["deny"] != len(want) || rep.Summary.Objects != 5 {
+	if rep.Summary.Violations != len(want) || rep.Summary.Objects != 5 || byAction["deny"] != len(want)-2 {
 		t.Errorf("summary: %+v", rep.Summary)
+	}
+	for _, action := range []string{"deny", "warn", "dryrun"} {
+		if rep.Summary.ByAction[action] != byAction[action] {
+			t.Errorf("summary counts %d %s violations, the report lists %d", rep.Summary.ByAction[action], action, byAction[action])
+		}
 	}
 }
 

@@ -3,10 +3,12 @@
 package policies
 
 import (
+	allowedregistries "github.com/gatewarden/gatewarden/internal/policies/allowed-registries"
 	apparmorprofile "github.com/gatewarden/gatewarden/internal/policies/app-armor-profile"
 	capabilities "github.com/gatewarden/gatewarden/internal/policies/capabilities"
 	disallowlatesttag "github.com/gatewarden/gatewarden/internal/policies/disallow-latest-tag"
 	hostpathvolumes "github.com/gatewarden/gatewarden/internal/policies/host-path-volumes"
+	imagepullpolicyalways "github.com/gatewarden/gatewarden/internal/policies/image-pull-policy-always"
 	ingresstls "github.com/gatewarden/gatewarden/internal/policies/ingress-tls"
 	noautomountserviceaccounttoken "github.com/gatewarden/gatewarden/internal/policies/no-automount-service-account-token"
 	nohostnamespaces "github.com/gatewarden/gatewarden/internal/policies/no-host-namespaces"
@@ -15,8 +17,10 @@ import (
 	noprivilegeescalation "github.com/gatewarden/gatewarden/internal/policies/no-privilege-escalation"
 	noprivilegedcontainers "github.com/gatewarden/gatewarden/internal/policies/no-privileged-containers"
 	noprobehosts "github.com/gatewarden/gatewarden/internal/policies/no-probe-hosts"
+	novulnerableimages "github.com/gatewarden/gatewarden/internal/policies/no-vulnerable-images"
 	procmount "github.com/gatewarden/gatewarden/internal/policies/proc-mount"
 	readonlyrootfilesystem "github.com/gatewarden/gatewarden/internal/policies/read-only-root-filesystem"
+	requireimagedigest "github.com/gatewarden/gatewarden/internal/policies/require-image-digest"
 	runasnonroot "github.com/gatewarden/gatewarden/internal/policies/run-as-non-root"
 	runtimeclass "github.com/gatewarden/gatewarden/internal/policies/runtime-class"
 	safesysctls "github.com/gatewarden/gatewarden/internal/policies/safe-sysctls"
@@ -27,10 +31,12 @@ import (
 )
 
 var registered = []*spec.Policy{
+	&allowedregistries.Policy,
 	&apparmorprofile.Policy,
 	&capabilities.Policy,
 	&disallowlatesttag.Policy,
 	&hostpathvolumes.Policy,
+	&imagepullpolicyalways.Policy,
 	&ingresstls.Policy,
 	&noautomountserviceaccounttoken.Policy,
 	&nohostnamespaces.Policy,
@@ -39,8 +45,10 @@ var registered = []*spec.Policy{
 	&noprivilegeescalation.Policy,
 	&noprivilegedcontainers.Policy,
 	&noprobehosts.Policy,
+	&novulnerableimages.Policy,
 	&procmount.Policy,
 	&readonlyrootfilesystem.Policy,
+	&requireimagedigest.Policy,
 	&runasnonroot.Policy,
 	&runtimeclass.Policy,
 	&safesysctls.Policy,

@@ -8,6 +8,7 @@ import (
 	"testing"
 
 	"github.com/google/cel-go/cel"
+	"github.com/google/cel-go/common/types/ref"
 	"github.com/google/go-cmp/cmp"
 	"github.com/open-policy-agent/opa/v1/ast"
 	"github.com/open-policy-agent/opa/v1/format"
@@ -290,6 +291,76 @@ func TestImageSetsCEL(t *testing.T) {
 			}
 			if diff := cmp.Diff(want, got); diff != "" {
 				t.Errorf("imageSets(%q) mismatch (-want +got):\n%s", tc.ref, diff)
+			}
+		})
+	}
+}
+
+// TestImageRefSetsCEL evaluates imageSets and then imageRefSets of lib.cel on
+// every case and requires everything lib.images.parse gives: valid, and for a
+// valid reference the registry, repository, tag and digest (registry and
+// repository are "" for an invalid one, which no policy reads).
+func TestImageRefSetsCEL(t *testing.T) {
+	vars, err := lib.CEL()
+	if err != nil {
+		t.Fatal(err)
+	}
+	exprs := map[string]string{}
+	for _, v := range vars {
+		exprs[v.Name] = v.Expression
+	}
+	env, err := environment.MustBaseEnvSet(environment.DefaultCompatibilityVersion()).NewExpressionsEnv().
+		Extend(cel.Variable("variables", cel.MapType(cel.StringType, cel.DynType)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	programs := map[string]cel.Program{}
+	for _, name := range []string{"imageSets", "imageRefSets"} {
+		if exprs[name] == "" {
+			t.Fatalf("lib.cel has no %s variable", name)
+		}
+		ast, iss := env.Compile(exprs[name])
+		if iss.Err() != nil {
+			t.Fatalf("%s: %v", name, iss.Err())
+		}
+		if programs[name], err = env.Program(ast); err != nil {
+			t.Fatal(err)
+		}
+	}
+	for _, tc := range imageCases {
+		t.Run(tc.ref, func(t *testing.T) {
+			variables := map[string]any{
+				"checkedContainerSets": []any{[]any{map[string]any{"name": "app", "path": "spec.containers[app]", "image": tc.ref}}},
+			}
+			for _, name := range []string{"imageSets", "imageRefSets"} {
+				out, _, err := programs[name].Eval(map[string]any{"variables": variables})
+				if err != nil {
+					t.Fatalf("%s(%q): %v", name, tc.ref, err)
+				}
+				variables[name] = out
+			}
+			native, err := variables["imageRefSets"].(ref.Val).ConvertToNative(mapSliceType)
+			if err != nil {
+				t.Fatal(err)
+			}
+			sets := native.([][]map[string]any)
+			if len(sets) != 1 || len(sets[0]) != 1 {
+				t.Fatalf("imageRefSets(%q) = %v, want one entry", tc.ref, sets)
+			}
+			e := sets[0][0]
+			if e["name"] != "app" || e["path"] != "spec.containers[app]" || e["image"] != tc.ref {
+				t.Errorf("imageRefSets(%q) lost the entry's name, path or image: %v", tc.ref, e)
+			}
+			got := imageRef{}
+			got.Valid, _ = e["valid"].(bool)
+			got.Registry, _ = e["registry"].(string)
+			got.Repository, _ = e["repository"].(string)
+			if got.Valid {
+				got.Tag, _ = e["tag"].(string)
+				got.Digest, _ = e["digest"].(string)
+			}
+			if diff := cmp.Diff(tc.want, got); diff != "" {
+				t.Errorf("imageRefSets(%q) mismatch (-want +got):\n%s", tc.ref, diff)
 			}
 		})
 	}
