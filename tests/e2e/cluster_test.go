@@ -202,9 +202,17 @@ webhooks:
 }
 
 func (c *cluster) startGatekeeper() error {
+	// Audit writes the API resource lists it discovered here, and fails if
+	// the folder does not exist.
+	if err := os.MkdirAll(filepath.Join(c.dir, "gatekeeper-cache"), 0o700); err != nil {
+		return err
+	}
 	return c.start("gatekeeper", []string{"KUBECONFIG=" + c.kubeconfig, "POD_NAMESPACE=" + gatekeeperNS, "POD_NAME=gatekeeper-e2e", "CONTAINER_NAME=manager"},
 		"--port", fmt.Sprint(webhookPort), "--host", "127.0.0.1",
-		"--health-addr", healthAddress, "--metrics-addr", "127.0.0.1:8888",
+		"--health-addr", healthAddress,
+		// controller-runtime's metrics listener is off: Gatekeeper's own Prometheus
+		// exporter takes port 8888 (on every interface, hence the network namespace).
+		"--metrics-addr", "0",
 		"--cert-dir", filepath.Join(c.dir, "webhook-certs"), "--disable-cert-rotation",
 		"--operation=webhook", "--operation=audit", "--operation=status", "--operation=generate",
 		"--audit-interval=5", "--constraint-violations-limit=50",
