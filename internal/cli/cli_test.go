@@ -86,6 +86,7 @@ func TestCheckJSON(t *testing.T) {
 		"Deployment/web K8sDisallowLatestTag",
 		"Deployment/web K8sNoAutomountServiceAccountToken",
 		"Deployment/web K8sNoPrivilegedContainers",
+		"Deployment/web K8sNoSecretsInEnv",
 		"Ingress/web K8sIngressTLS",
 	}
 	if diff := cmp.Diff(want, got); diff != "" {

@@ -7,6 +7,7 @@ import (
 	ingresstls "github.com/gatewarden/gatewarden/internal/policies/ingress-tls"
 	noautomountserviceaccounttoken "github.com/gatewarden/gatewarden/internal/policies/no-automount-service-account-token"
 	noprivilegedcontainers "github.com/gatewarden/gatewarden/internal/policies/no-privileged-containers"
+	nosecretsinenv "github.com/gatewarden/gatewarden/internal/policies/no-secrets-in-env"
 	"github.com/gatewarden/gatewarden/internal/spec"
 )
 
@@ -15,4 +16,5 @@ var registered = []*spec.Policy{
 	&ingresstls.Policy,
 	&noautomountserviceaccounttoken.Policy,
 	&noprivilegedcontainers.Policy,
+	&nosecretsinenv.Policy,
 }
