@@ -8,6 +8,7 @@ import (
 	noautomountserviceaccounttoken "github.com/gatewarden/gatewarden/internal/policies/no-automount-service-account-token"
 	noprivilegedcontainers "github.com/gatewarden/gatewarden/internal/policies/no-privileged-containers"
 	nosecretsinenv "github.com/gatewarden/gatewarden/internal/policies/no-secrets-in-env"
+	secretsasvolumes "github.com/gatewarden/gatewarden/internal/policies/secrets-as-volumes"
 	"github.com/gatewarden/gatewarden/internal/spec"
 )
 
@@ -17,4 +18,5 @@ var registered = []*spec.Policy{
 	&noautomountserviceaccounttoken.Policy,
 	&noprivilegedcontainers.Policy,
 	&nosecretsinenv.Policy,
+	&secretsasvolumes.Policy,
 }
