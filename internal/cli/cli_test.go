@@ -82,6 +82,7 @@ func TestCheckJSON(t *testing.T) {
 		}
 	}
 	want := []string{
+		"ServiceAccount/web K8sNoAutomountServiceAccountToken",
 		"Deployment/web K8sDisallowLatestTag",
 		"Deployment/web K8sDisallowLatestTag",
 		"Deployment/web K8sNoAutomountServiceAccountToken",
