@@ -6,6 +6,7 @@ import (
 	disallowlatesttag "github.com/gatewarden/gatewarden/internal/policies/disallow-latest-tag"
 	ingresstls "github.com/gatewarden/gatewarden/internal/policies/ingress-tls"
 	noautomountserviceaccounttoken "github.com/gatewarden/gatewarden/internal/policies/no-automount-service-account-token"
+	nodefaultserviceaccount "github.com/gatewarden/gatewarden/internal/policies/no-default-service-account"
 	noprivilegedcontainers "github.com/gatewarden/gatewarden/internal/policies/no-privileged-containers"
 	nosecretsinenv "github.com/gatewarden/gatewarden/internal/policies/no-secrets-in-env"
 	secretsasvolumes "github.com/gatewarden/gatewarden/internal/policies/secrets-as-volumes"
@@ -16,6 +17,7 @@ var registered = []*spec.Policy{
 	&disallowlatesttag.Policy,
 	&ingresstls.Policy,
 	&noautomountserviceaccounttoken.Policy,
+	&nodefaultserviceaccount.Policy,
 	&noprivilegedcontainers.Policy,
 	&nosecretsinenv.Policy,
 	&secretsasvolumes.Policy,
