@@ -83,6 +83,7 @@ func TestCheckJSON(t *testing.T) {
 	}
 	want := []string{
 		"ServiceAccount/web K8sNoAutomountServiceAccountToken",
+		"Deployment/web K8sContainerResources",
 		"Deployment/web K8sDisallowLatestTag",
 		"Deployment/web K8sDisallowLatestTag",
 		"Deployment/web K8sNoAutomountServiceAccountToken",
@@ -93,7 +94,7 @@ func TestCheckJSON(t *testing.T) {
 	if diff := cmp.Diff(want, got); diff != "" {
 		t.Errorf("violations (-want +got):\n%s", diff)
 	}
-	if rep.Summary.Violations != len(want) || rep.Summary.ByAction["deny"] != len(want) || rep.Summary.Objects != 5 {
+	if rep.Summary.Violations != len(want) || rep.Summary.ByAction["deny"] != len(want)-1 || rep.Summary.ByAction["warn"] != 1 || rep.Summary.Objects != 5 {
 		t.Errorf("summary: %+v", rep.Summary)
 	}
 }

@@ -3,6 +3,7 @@
 package policies
 
 import (
+	containerresources "github.com/gatewarden/gatewarden/internal/policies/container-resources"
 	disallowlatesttag "github.com/gatewarden/gatewarden/internal/policies/disallow-latest-tag"
 	ingresstls "github.com/gatewarden/gatewarden/internal/policies/ingress-tls"
 	noautomountserviceaccounttoken "github.com/gatewarden/gatewarden/internal/policies/no-automount-service-account-token"
@@ -14,6 +15,7 @@ import (
 )
 
 var registered = []*spec.Policy{
+	&containerresources.Policy,
 	&disallowlatesttag.Policy,
 	&ingresstls.Policy,
 	&noautomountserviceaccounttoken.Policy,
