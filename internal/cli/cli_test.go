@@ -78,23 +78,29 @@ func TestCheckJSON(t *testing.T) {
 			if v.ConstraintName == "" || v.EnforcementAction == "" || v.Message == "" {
 				t.Errorf("violation lacks a field: %+v", v)
 			}
-			got = append(got, o.Kind+"/"+o.Name+" "+v.ConstraintKind)
+			got = append(got, o.Kind+"/"+o.Name+" "+v.ConstraintKind+" "+v.EnforcementAction)
 		}
 	}
 	want := []string{
-		"ServiceAccount/web K8sNoAutomountServiceAccountToken",
-		"Deployment/web K8sContainerResources",
-		"Deployment/web K8sDisallowLatestTag",
-		"Deployment/web K8sDisallowLatestTag",
-		"Deployment/web K8sNoAutomountServiceAccountToken",
-		"Deployment/web K8sNoPrivilegedContainers",
-		"Deployment/web K8sNoSecretsInEnv",
-		"Ingress/web K8sIngressTLS",
+		"ServiceAccount/web K8sNoAutomountServiceAccountToken deny",
+		"Deployment/web K8sContainerResources warn",
+		"Deployment/web K8sDisallowLatestTag deny",
+		"Deployment/web K8sDisallowLatestTag deny",
+		"Deployment/web K8sNoAutomountServiceAccountToken deny",
+		"Deployment/web K8sNoPrivilegedContainers deny",
+		"Deployment/web K8sNoSecretsInEnv deny",
+		"Deployment/web K8sRequiredLabels warn",
+		"Service/web K8sRequiredLabels warn",
+		"Ingress/web K8sIngressTLS deny",
 	}
 	if diff := cmp.Diff(want, got); diff != "" {
 		t.Errorf("violations (-want +got):\n%s", diff)
 	}
-	if rep.Summary.Violations != len(want) || rep.Summary.ByAction["deny"] != len(want)-1 || rep.Summary.ByAction["warn"] != 1 || rep.Summary.Objects != 5 {
+	byAction := map[string]int{}
+	for _, w := range want {
+		byAction[w[strings.LastIndex(w, " ")+1:]]++
+	}
+	if rep.Summary.Violations != len(want) || rep.Summary.ByAction["deny"] != byAction["deny"] || rep.Summary.ByAction["warn"] != byAction["warn"] || rep.Summary.Objects != 5 {
 		t.Errorf("summary: %+v", rep.Summary)
 	}
 }

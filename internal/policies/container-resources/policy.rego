@@ -8,7 +8,7 @@ violation contains v if {
 	some v in (findings(input.review.object) - findings(update.previous_object))
 }
 
-findings(obj) := missing_requests(obj) | missing_limits(obj) | limits_above_maximum(obj) | ephemeral_resources(obj)
+findings(obj) := ((missing_requests(obj) | missing_limits(obj)) | limits_above_maximum(obj)) | ephemeral_resources(obj)
 
 require_requests := object.get(input, ["parameters", "requireRequests"], true)
 
