@@ -89,7 +89,9 @@ func TestCheckJSON(t *testing.T) {
 		"Deployment/web K8sNoAutomountServiceAccountToken deny",
 		"Deployment/web K8sNoPrivilegedContainers deny",
 		"Deployment/web K8sNoSecretsInEnv deny",
+		"Deployment/web K8sRequiredAnnotations warn",
 		"Deployment/web K8sRequiredLabels warn",
+		"Service/web K8sRequiredAnnotations warn",
 		"Service/web K8sRequiredLabels warn",
 		"Ingress/web K8sIngressTLS deny",
 	}

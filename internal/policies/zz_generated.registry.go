@@ -10,6 +10,7 @@ import (
 	nodefaultserviceaccount "github.com/gatewarden/gatewarden/internal/policies/no-default-service-account"
 	noprivilegedcontainers "github.com/gatewarden/gatewarden/internal/policies/no-privileged-containers"
 	nosecretsinenv "github.com/gatewarden/gatewarden/internal/policies/no-secrets-in-env"
+	requiredannotations "github.com/gatewarden/gatewarden/internal/policies/required-annotations"
 	requiredlabels "github.com/gatewarden/gatewarden/internal/policies/required-labels"
 	secretsasvolumes "github.com/gatewarden/gatewarden/internal/policies/secrets-as-volumes"
 	"github.com/gatewarden/gatewarden/internal/spec"
@@ -23,6 +24,7 @@ var registered = []*spec.Policy{
 	&nodefaultserviceaccount.Policy,
 	&noprivilegedcontainers.Policy,
 	&nosecretsinenv.Policy,
+	&requiredannotations.Policy,
 	&requiredlabels.Policy,
 	&secretsasvolumes.Policy,
 }
