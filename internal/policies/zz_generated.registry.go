@@ -4,6 +4,7 @@ package policies
 
 import (
 	containerresources "github.com/gatewarden/gatewarden/internal/policies/container-resources"
+	disallowdefaultnamespace "github.com/gatewarden/gatewarden/internal/policies/disallow-default-namespace"
 	disallowlatesttag "github.com/gatewarden/gatewarden/internal/policies/disallow-latest-tag"
 	ingresstls "github.com/gatewarden/gatewarden/internal/policies/ingress-tls"
 	noautomountserviceaccounttoken "github.com/gatewarden/gatewarden/internal/policies/no-automount-service-account-token"
@@ -18,6 +19,7 @@ import (
 
 var registered = []*spec.Policy{
 	&containerresources.Policy,
+	&disallowdefaultnamespace.Policy,
 	&disallowlatesttag.Policy,
 	&ingresstls.Policy,
 	&noautomountserviceaccounttoken.Policy,
