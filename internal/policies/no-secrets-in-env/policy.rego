@@ -12,7 +12,7 @@ violation contains v if {
 # constraint created without them.
 secret_name_pattern := object.get(input, ["parameters", "secretNamePattern"], `passw(or)?d|pwd|pass[_.-]?phrase|secret|token|credential|api[_.-]?key|private[_.-]?key|access[_.-]?key|auth[_.-]?key|session[_.-]?key|signing[_.-]?key|encryption[_.-]?key|master[_.-]?key`)
 
-allowed_name_pattern := object.get(input, ["parameters", "allowedNamePattern"], `(^|[_.-])(ttl|timeout|expiry|expiration|expires|expires[_.-]?in|lifetime|duration|(min|max)?[_.-]?length|name|header|enabled|type|algorithm)$|tokenizers?([_.-]|$)`)
+allowed_name_pattern := object.get(input, ["parameters", "allowedNamePattern"], `(^|[_.-])(ttl|timeout|expiry|expiration|expires|expires[_.-]?in|lifetime|duration|(min|max)?[_.-]?length|name|header|enabled|type|algorithm|url|uri|endpoint|host|port|issuer|audience|scopes?)$|tokenizers?([_.-]|$)`)
 
 # Well-known credential formats, in the order a value is tested against them:
 # a value is reported under the first one it matches.
@@ -23,6 +23,8 @@ builtin_value_formats := [
 	{"what": "a Slack token", "pattern": `(^|[^A-Za-z0-9_-])xox[abposr]-[A-Za-z0-9-]{10,}`},
 	{"what": "a PEM private key", "pattern": `-----BEGIN ([A-Z0-9]+ )*PRIVATE KEY( BLOCK)?-----`},
 	{"what": "a JSON Web Token", "pattern": `(^|[^A-Za-z0-9_-])eyJ[A-Za-z0-9_-]+\.eyJ[A-Za-z0-9_-]+\.[A-Za-z0-9_-]*`},
+	# scheme://user:password@, unless the password is a $(VAR) the kubelet expands.
+	{"what": "a URL with an embedded password", "pattern": `[A-Za-z][A-Za-z0-9+.-]*://[^/\s:@]*:([^/\s@$]|\$[^(/\s@])[^/\s@]*@`},
 ]
 
 value_formats := array.concat(builtin_value_formats, [f |
