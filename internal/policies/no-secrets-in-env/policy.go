@@ -40,22 +40,23 @@ var Policy = spec.Policy{
 	Kind:  "K8sNoSecretsInEnv",
 	Title: "No secrets in environment variables",
 	Description: `Containers must not carry credentials as literal env[].value: anyone who can read the
-workload (kubectl get -o yaml, a GitOps repository, an audit log) reads them. A literal
-value is refused when it matches a well-known credential format, whatever the
-variable's name: an AWS access key id (AKIA/ASIA...), a GitHub token (ghp_, gho_, ghu_,
-ghs_, ghr_, github_pat_), a GitLab token (glpat-), a Slack token (xoxa-, xoxb-, xoxp-,
-xoxo-, xoxs-, xoxr-), a PEM private key block, a JSON Web Token, a URL with an
+workload (kubectl get -o yaml, a GitOps repository, an audit log) reads them. A
+literal value is refused when it matches a well-known credential format, whatever the
+variable's name: an AWS access key id (AKIA/ASIA...), a GitHub token (ghp_, gho_,
+ghu_, ghs_, ghr_, github_pat_), a GitLab token (glpat-), a Slack token (xoxa-, xoxb-,
+xoxp-, xoxo-, xoxs-, xoxr-), a PEM private key block, a JSON Web Token, a URL with an
 embedded password (postgres://app:s3cret@db/app, but not a $(VAR) reference in its
-place), or one of additionalValuePatterns. It is also refused when the variable's name matches
-secretNamePattern (password, passwd, pwd, secret, token, credential, api key,
+place), or one of additionalValuePatterns. It is also refused when the variable's name
+matches secretNamePattern (password, passwd, pwd, secret, token, credential, api key,
 private key, access key...), unless the name matches allowedNamePattern (settings
-about a credential: TOKEN_TTL, SECRET_NAME, PASSWORD_MIN_LENGTH, OAUTH_TOKEN_URL...) or the value is
-plainly not the credential: an absolute or ./-relative file path (PASSWORD_FILE=
-/run/secrets/db, GOOGLE_APPLICATION_CREDENTIALS=/var/secrets/key.json, PWD=/app), or
-exactly one $(VAR) reference to another variable. Empty values, non-string values and
-valueFrom (secretKeyRef, configMapKeyRef, fieldRef) pass. Messages name the variable
-and the rule it matched, never the value. Applies to containers, initContainers and
-ephemeralContainers of Pods and of every workload that creates them.`,
+about a credential: TOKEN_TTL, SECRET_NAME, PASSWORD_MIN_LENGTH, OAUTH_TOKEN_URL...)
+or the value is plainly not the credential: an absolute or ./-relative file path
+(PASSWORD_FILE=/run/secrets/db, GOOGLE_APPLICATION_CREDENTIALS=/var/secrets/key.json,
+PWD=/app), or exactly one $(VAR) reference to another variable. Empty values, values
+that are not strings (the API server refuses them) and valueFrom (secretKeyRef,
+configMapKeyRef, fieldRef) pass. Messages name the variable and the rule it matched,
+never the value. Applies to containers, initContainers and ephemeralContainers of Pods
+and of every workload that creates them.`,
 	Version:     "1.0.0",
 	Practice:    "Never put passwords in environment variables",
 	Bundles:     []string{"hardened"},
