@@ -6,25 +6,32 @@ import (
 	allowedregistries "github.com/gatewarden/gatewarden/internal/policies/allowed-registries"
 	apparmorprofile "github.com/gatewarden/gatewarden/internal/policies/app-armor-profile"
 	capabilities "github.com/gatewarden/gatewarden/internal/policies/capabilities"
+	containerresources "github.com/gatewarden/gatewarden/internal/policies/container-resources"
+	disallowdefaultnamespace "github.com/gatewarden/gatewarden/internal/policies/disallow-default-namespace"
 	disallowlatesttag "github.com/gatewarden/gatewarden/internal/policies/disallow-latest-tag"
 	hostpathvolumes "github.com/gatewarden/gatewarden/internal/policies/host-path-volumes"
 	imagepullpolicyalways "github.com/gatewarden/gatewarden/internal/policies/image-pull-policy-always"
 	ingresstls "github.com/gatewarden/gatewarden/internal/policies/ingress-tls"
 	noautomountserviceaccounttoken "github.com/gatewarden/gatewarden/internal/policies/no-automount-service-account-token"
+	nodefaultserviceaccount "github.com/gatewarden/gatewarden/internal/policies/no-default-service-account"
 	nohostnamespaces "github.com/gatewarden/gatewarden/internal/policies/no-host-namespaces"
 	nohostports "github.com/gatewarden/gatewarden/internal/policies/no-host-ports"
 	nohostprocess "github.com/gatewarden/gatewarden/internal/policies/no-host-process"
 	noprivilegeescalation "github.com/gatewarden/gatewarden/internal/policies/no-privilege-escalation"
 	noprivilegedcontainers "github.com/gatewarden/gatewarden/internal/policies/no-privileged-containers"
 	noprobehosts "github.com/gatewarden/gatewarden/internal/policies/no-probe-hosts"
+	nosecretsinenv "github.com/gatewarden/gatewarden/internal/policies/no-secrets-in-env"
 	novulnerableimages "github.com/gatewarden/gatewarden/internal/policies/no-vulnerable-images"
 	procmount "github.com/gatewarden/gatewarden/internal/policies/proc-mount"
 	readonlyrootfilesystem "github.com/gatewarden/gatewarden/internal/policies/read-only-root-filesystem"
 	requireimagedigest "github.com/gatewarden/gatewarden/internal/policies/require-image-digest"
+	requiredannotations "github.com/gatewarden/gatewarden/internal/policies/required-annotations"
+	requiredlabels "github.com/gatewarden/gatewarden/internal/policies/required-labels"
 	runasnonroot "github.com/gatewarden/gatewarden/internal/policies/run-as-non-root"
 	runtimeclass "github.com/gatewarden/gatewarden/internal/policies/runtime-class"
 	safesysctls "github.com/gatewarden/gatewarden/internal/policies/safe-sysctls"
 	seccompprofile "github.com/gatewarden/gatewarden/internal/policies/seccomp-profile"
+	secretsasvolumes "github.com/gatewarden/gatewarden/internal/policies/secrets-as-volumes"
 	selinuxoptions "github.com/gatewarden/gatewarden/internal/policies/selinux-options"
 	volumetypes "github.com/gatewarden/gatewarden/internal/policies/volume-types"
 	"github.com/gatewarden/gatewarden/internal/spec"
@@ -34,25 +41,32 @@ var registered = []*spec.Policy{
 	&allowedregistries.Policy,
 	&apparmorprofile.Policy,
 	&capabilities.Policy,
+	&containerresources.Policy,
+	&disallowdefaultnamespace.Policy,
 	&disallowlatesttag.Policy,
 	&hostpathvolumes.Policy,
 	&imagepullpolicyalways.Policy,
 	&ingresstls.Policy,
 	&noautomountserviceaccounttoken.Policy,
+	&nodefaultserviceaccount.Policy,
 	&nohostnamespaces.Policy,
 	&nohostports.Policy,
 	&nohostprocess.Policy,
 	&noprivilegeescalation.Policy,
 	&noprivilegedcontainers.Policy,
 	&noprobehosts.Policy,
+	&nosecretsinenv.Policy,
 	&novulnerableimages.Policy,
 	&procmount.Policy,
 	&readonlyrootfilesystem.Policy,
 	&requireimagedigest.Policy,
+	&requiredannotations.Policy,
+	&requiredlabels.Policy,
 	&runasnonroot.Policy,
 	&runtimeclass.Policy,
 	&safesysctls.Policy,
 	&seccompprofile.Policy,
+	&secretsasvolumes.Policy,
 	&selinuxoptions.Policy,
 	&volumetypes.Policy,
 }

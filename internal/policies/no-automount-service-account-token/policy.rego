@@ -4,10 +4,12 @@ import data.lib.update
 import data.lib.workload
 
 violation contains v if {
-	some v in findings(input.review.object) - findings(update.previous_object)
+	some v in (findings(input.review.object) - findings(update.previous_object))
 }
 
-findings(obj) := {finding |
+findings(obj) := pod_findings(obj) | service_account_findings(obj)
+
+pod_findings(obj) := {finding |
 	spec := workload.pod_spec(obj)
 	sa_name := service_account_name(spec)
 	problem := token_problem(obj, spec, sa_name)
@@ -51,3 +53,33 @@ namespace_of(obj) := obj.metadata.namespace if {
 } else := input.review.namespace
 
 service_account(obj, name) := data.inventory.namespace[namespace_of(obj)].v1.ServiceAccount[name]
+
+# A ServiceAccount must disable automounting itself, so that a pod that forgets
+# to is safe. The ServiceAccounts of exemptServiceAccounts ("default", which the
+# controller manager creates in every namespace without the field and would
+# recreate forever if refused) may leave it unset, but never set it to true;
+# the pods that run as them are still checked by pod_findings.
+service_account_findings(obj) := {finding |
+	obj.kind == "ServiceAccount"
+	name := object.get(obj, ["metadata", "name"], "")
+	problem := service_account_problem(obj, name)
+	finding := {
+		"msg": sprintf("%s: %s, so every pod that runs as it gets an API token unless its pod spec opts out (automountServiceAccountToken%s), set automountServiceAccountToken: false on the ServiceAccount and let the pods that need the API opt in", [workload.display_name(obj), problem.what, problem.value]),
+		"details": {"field": "automountServiceAccountToken", "serviceAccount": name},
+	}
+}
+
+service_account_problem(obj, _) := {"what": "sets automountServiceAccountToken: true", "value": "=true"} if {
+	obj.automountServiceAccountToken == true
+}
+
+service_account_problem(obj, name) := {"what": "does not set automountServiceAccountToken: false", "value": field_value(obj)} if {
+	not object.get(obj, "automountServiceAccountToken", null) in {true, false}
+	not name in exempt_service_accounts
+}
+
+field_value(obj) := sprintf("=%v", [obj.automountServiceAccountToken]) if {
+	has_field(obj, "automountServiceAccountToken")
+} else := " unset"
+
+exempt_service_accounts := object.get(input, ["parameters", "exemptServiceAccounts"], ["default"])
