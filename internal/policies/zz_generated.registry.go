@@ -18,6 +18,7 @@ import (
 	noprivilegedcontainers "github.com/gatewarden/gatewarden/internal/policies/no-privileged-containers"
 	noprobehosts "github.com/gatewarden/gatewarden/internal/policies/no-probe-hosts"
 	novulnerableimages "github.com/gatewarden/gatewarden/internal/policies/no-vulnerable-images"
+	nowildcardingresshost "github.com/gatewarden/gatewarden/internal/policies/no-wildcard-ingress-host"
 	procmount "github.com/gatewarden/gatewarden/internal/policies/proc-mount"
 	readonlyrootfilesystem "github.com/gatewarden/gatewarden/internal/policies/read-only-root-filesystem"
 	requireimagedigest "github.com/gatewarden/gatewarden/internal/policies/require-image-digest"
@@ -46,6 +47,7 @@ var registered = []*spec.Policy{
 	&noprivilegedcontainers.Policy,
 	&noprobehosts.Policy,
 	&novulnerableimages.Policy,
+	&nowildcardingresshost.Policy,
 	&procmount.Policy,
 	&readonlyrootfilesystem.Policy,
 	&requireimagedigest.Policy,
