@@ -27,6 +27,7 @@ import (
 	safesysctls "github.com/gatewarden/gatewarden/internal/policies/safe-sysctls"
 	seccompprofile "github.com/gatewarden/gatewarden/internal/policies/seccomp-profile"
 	selinuxoptions "github.com/gatewarden/gatewarden/internal/policies/selinux-options"
+	uniqueingresshost "github.com/gatewarden/gatewarden/internal/policies/unique-ingress-host"
 	volumetypes "github.com/gatewarden/gatewarden/internal/policies/volume-types"
 	"github.com/gatewarden/gatewarden/internal/spec"
 )
@@ -56,5 +57,6 @@ var registered = []*spec.Policy{
 	&safesysctls.Policy,
 	&seccompprofile.Policy,
 	&selinuxoptions.Policy,
+	&uniqueingresshost.Policy,
 	&volumetypes.Policy,
 }
