@@ -36,6 +36,7 @@ func TestCheckExamples(t *testing.T) {
 		"shop-insecure/Ingress/web",
 		"has no spec.tls",
 		`ServiceAccount "web" does not disable it`,
+		"Namespace/shop-insecure: has no default-deny NetworkPolicy for Ingress",
 	} {
 		if !strings.Contains(out, want) {
 			t.Errorf("output lacks %q:\n%s", want, out)
@@ -87,6 +88,7 @@ func TestCheckJSON(t *testing.T) {
 		}
 	}
 	want := []string{
+		"Namespace/shop-insecure K8sRequireDefaultDenyNetworkPolicy",
 		"Deployment/web K8sAllowedRegistries",
 		"Deployment/web K8sCapabilities",
 		"Deployment/web K8sDisallowLatestTag",
@@ -104,7 +106,7 @@ func TestCheckJSON(t *testing.T) {
 	if diff := cmp.Diff(want, got); diff != "" {
 		t.Errorf("violations (-want +got):\n%s", diff)
 	}
-	if rep.Summary.Violations != len(want) || rep.Summary.Objects != 5 || byAction["deny"] != len(want)-2 {
+	if rep.Summary.Violations != len(want) || rep.Summary.Objects != 5 || byAction["deny"] != len(want)-3 {
 		t.Errorf("summary: %+v", rep.Summary)
 	}
 	for _, action := range []string{"deny", "warn", "dryrun"} {

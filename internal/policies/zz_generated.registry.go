@@ -21,6 +21,7 @@ import (
 	nowildcardingresshost "github.com/gatewarden/gatewarden/internal/policies/no-wildcard-ingress-host"
 	procmount "github.com/gatewarden/gatewarden/internal/policies/proc-mount"
 	readonlyrootfilesystem "github.com/gatewarden/gatewarden/internal/policies/read-only-root-filesystem"
+	requiredefaultdenynetworkpolicy "github.com/gatewarden/gatewarden/internal/policies/require-default-deny-network-policy"
 	requireimagedigest "github.com/gatewarden/gatewarden/internal/policies/require-image-digest"
 	runasnonroot "github.com/gatewarden/gatewarden/internal/policies/run-as-non-root"
 	runtimeclass "github.com/gatewarden/gatewarden/internal/policies/runtime-class"
@@ -51,6 +52,7 @@ var registered = []*spec.Policy{
 	&nowildcardingresshost.Policy,
 	&procmount.Policy,
 	&readonlyrootfilesystem.Policy,
+	&requiredefaultdenynetworkpolicy.Policy,
 	&requireimagedigest.Policy,
 	&runasnonroot.Policy,
 	&runtimeclass.Policy,
