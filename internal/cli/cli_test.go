@@ -37,6 +37,7 @@ func TestCheckExamples(t *testing.T) {
 		"has no spec.tls",
 		`ServiceAccount "web" does not disable it`,
 		"Namespace/shop-insecure: has no default-deny NetworkPolicy for Ingress",
+		"Service/web: has type NodePort, which is not allowed (spec.type=NodePort)",
 	} {
 		if !strings.Contains(out, want) {
 			t.Errorf("output lacks %q:\n%s", want, out)
@@ -101,6 +102,7 @@ func TestCheckJSON(t *testing.T) {
 		"Deployment/web K8sRequireImageDigest",
 		"Deployment/web K8sRunAsNonRoot",
 		"Deployment/web K8sSeccompProfile",
+		"Service/web K8sRestrictServiceTypes",
 		"Ingress/web K8sIngressTLS",
 	}
 	if diff := cmp.Diff(want, got); diff != "" {

@@ -23,6 +23,7 @@ import (
 	readonlyrootfilesystem "github.com/gatewarden/gatewarden/internal/policies/read-only-root-filesystem"
 	requiredefaultdenynetworkpolicy "github.com/gatewarden/gatewarden/internal/policies/require-default-deny-network-policy"
 	requireimagedigest "github.com/gatewarden/gatewarden/internal/policies/require-image-digest"
+	restrictservicetypes "github.com/gatewarden/gatewarden/internal/policies/restrict-service-types"
 	runasnonroot "github.com/gatewarden/gatewarden/internal/policies/run-as-non-root"
 	runtimeclass "github.com/gatewarden/gatewarden/internal/policies/runtime-class"
 	safesysctls "github.com/gatewarden/gatewarden/internal/policies/safe-sysctls"
@@ -54,6 +55,7 @@ var registered = []*spec.Policy{
 	&readonlyrootfilesystem.Policy,
 	&requiredefaultdenynetworkpolicy.Policy,
 	&requireimagedigest.Policy,
+	&restrictservicetypes.Policy,
 	&runasnonroot.Policy,
 	&runtimeclass.Policy,
 	&safesysctls.Policy,
