@@ -4,7 +4,7 @@ import data.lib.update
 import data.lib.workload
 
 violation contains v if {
-	some v in findings(input.review.object) - findings(update.previous_object)
+	some v in (findings(input.review.object) - findings(update.previous_object))
 }
 
 findings(obj) := (hostless_rules(obj) | wildcard_hosts(obj)) | default_backend_only(obj)
