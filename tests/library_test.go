@@ -239,3 +239,73 @@ func TestBundleOverlay(t *testing.T) {
 		t.Errorf("%d templates, want %d", templates, len(policies.MustAll()))
 	}
 }
+
+// The default-deny-ingress component, used by the sample overlay, adds one
+// NetworkPolicy in the overlay's namespace, and it is what
+// K8sRequireDefaultDenyNetworkPolicy asks for: the namespace passes with it in
+// the inventory and is reported without it.
+func TestDefaultDenyIngressComponent(t *testing.T) {
+	ctx := context.Background()
+	opts := krusty.MakeDefaultOptions()
+	resMap, err := krusty.MakeKustomizer(opts).Run(filesys.MakeFsOnDisk(), repoRoot+"/examples/overlays/hardened-namespace")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got []string
+	var built []*unstructured.Unstructured
+	for _, r := range resMap.Resources() {
+		got = append(got, r.GetKind()+" "+r.GetNamespace()+"/"+r.GetName())
+		m, err := r.Map()
+		if err != nil {
+			t.Fatal(err)
+		}
+		built = append(built, &unstructured.Unstructured{Object: m})
+	}
+	if diff := cmp.Diff([]string{"NetworkPolicy shop/default-deny-ingress"}, got); diff != "" {
+		t.Fatalf("overlay output (-want +got):\n%s", diff)
+	}
+	p, ok := policies.ByKey("require-default-deny-network-policy")
+	if !ok {
+		t.Fatal("require-default-deny-network-policy is not registered")
+	}
+	ct, err := render.Template(p)
+	if err != nil {
+		t.Fatal(err)
+	}
+	constraint, err := render.Constraint(p)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ns := &unstructured.Unstructured{Object: map[string]any{"apiVersion": "v1", "kind": "Namespace", "metadata": map[string]any{"name": "shop"}}}
+	for _, tc := range []struct {
+		name      string
+		inventory []*unstructured.Unstructured
+		want      int
+	}{
+		{"with the component", built, 0},
+		{"without it", nil, 1},
+	} {
+		c, err := engine.New(engine.Rego)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := c.AddTemplate(ctx, ct); err != nil {
+			t.Fatal(err)
+		}
+		if err := c.AddConstraint(ctx, constraint); err != nil {
+			t.Fatal(err)
+		}
+		for _, o := range append([]*unstructured.Unstructured{ns}, tc.inventory...) {
+			if err := c.AddData(ctx, o); err != nil {
+				t.Fatal(err)
+			}
+		}
+		res, err := c.Review(ctx, ns)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(res) != tc.want {
+			t.Errorf("%s: %d violations, want %d: %+v", tc.name, len(res), tc.want, res)
+		}
+	}
+}

@@ -87,6 +87,8 @@ func TestCheckJSON(t *testing.T) {
 		"Deployment/web K8sRequireImageDigest warn",
 		"ServiceAccount/web K8sNoAutomountServiceAccountToken deny",
 		"Ingress/web K8sIngressTLS deny",
+		"Namespace/shop-insecure K8sRequireDefaultDenyNetworkPolicy dryrun",
+		"Service/web K8sRestrictServiceTypes deny",
 	} {
 		if !got[want] {
 			t.Errorf("the insecure app is not flagged for %s; got %v", want, got)

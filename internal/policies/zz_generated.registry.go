@@ -22,17 +22,21 @@ import (
 	noprobehosts "github.com/gatewarden/gatewarden/internal/policies/no-probe-hosts"
 	nosecretsinenv "github.com/gatewarden/gatewarden/internal/policies/no-secrets-in-env"
 	novulnerableimages "github.com/gatewarden/gatewarden/internal/policies/no-vulnerable-images"
+	nowildcardingresshost "github.com/gatewarden/gatewarden/internal/policies/no-wildcard-ingress-host"
 	procmount "github.com/gatewarden/gatewarden/internal/policies/proc-mount"
 	readonlyrootfilesystem "github.com/gatewarden/gatewarden/internal/policies/read-only-root-filesystem"
+	requiredefaultdenynetworkpolicy "github.com/gatewarden/gatewarden/internal/policies/require-default-deny-network-policy"
 	requireimagedigest "github.com/gatewarden/gatewarden/internal/policies/require-image-digest"
 	requiredannotations "github.com/gatewarden/gatewarden/internal/policies/required-annotations"
 	requiredlabels "github.com/gatewarden/gatewarden/internal/policies/required-labels"
+	restrictservicetypes "github.com/gatewarden/gatewarden/internal/policies/restrict-service-types"
 	runasnonroot "github.com/gatewarden/gatewarden/internal/policies/run-as-non-root"
 	runtimeclass "github.com/gatewarden/gatewarden/internal/policies/runtime-class"
 	safesysctls "github.com/gatewarden/gatewarden/internal/policies/safe-sysctls"
 	seccompprofile "github.com/gatewarden/gatewarden/internal/policies/seccomp-profile"
 	secretsasvolumes "github.com/gatewarden/gatewarden/internal/policies/secrets-as-volumes"
 	selinuxoptions "github.com/gatewarden/gatewarden/internal/policies/selinux-options"
+	uniqueingresshost "github.com/gatewarden/gatewarden/internal/policies/unique-ingress-host"
 	volumetypes "github.com/gatewarden/gatewarden/internal/policies/volume-types"
 	"github.com/gatewarden/gatewarden/internal/spec"
 )
@@ -57,16 +61,20 @@ var registered = []*spec.Policy{
 	&noprobehosts.Policy,
 	&nosecretsinenv.Policy,
 	&novulnerableimages.Policy,
+	&nowildcardingresshost.Policy,
 	&procmount.Policy,
 	&readonlyrootfilesystem.Policy,
+	&requiredefaultdenynetworkpolicy.Policy,
 	&requireimagedigest.Policy,
 	&requiredannotations.Policy,
 	&requiredlabels.Policy,
+	&restrictservicetypes.Policy,
 	&runasnonroot.Policy,
 	&runtimeclass.Policy,
 	&safesysctls.Policy,
 	&seccompprofile.Policy,
 	&secretsasvolumes.Policy,
 	&selinuxoptions.Policy,
+	&uniqueingresshost.Policy,
 	&volumetypes.Policy,
 }

@@ -7,7 +7,7 @@ violation contains v if {
 	some v in (findings(input.review.object) - findings(update.previous_object))
 }
 
-findings(obj) := no_tls(obj) | uncovered_hosts(obj)
+findings(obj) := (no_tls(obj) | uncovered_hosts(obj)) | http_not_disabled(obj)
 
 tls_entries(obj) := [t | some t in object.get(obj, ["spec", "tls"], []); is_object(t)]
 
@@ -49,4 +49,29 @@ host_matches(tls_host, host) if {
 	label := trim_suffix(host, suffix)
 	label != ""
 	not contains(label, ".")
+}
+
+# http_disabled_annotations are the annotations of which an Ingress must carry one
+# (with its value) when the parameter is not empty.
+http_disabled_annotations := [a |
+	some a in object.get(input, ["parameters", "httpDisabledAnnotations"], [])
+	is_object(a)
+	is_string(a.key)
+	is_string(a.value)
+]
+
+http_not_disabled(obj) := {finding |
+	obj.kind == "Ingress"
+	count(http_disabled_annotations) > 0
+	not http_is_disabled(obj)
+	wanted := concat(", ", [sprintf("%s=\"%s\"", [a.key, a.value]) | some a in http_disabled_annotations])
+	finding := {
+		"msg": sprintf("%s: does not disable plain HTTP (metadata.annotations has none of %s), add one of them so that the controller redirects or refuses HTTP", [workload.display_name(obj), wanted]),
+		"details": {"field": "metadata.annotations", "httpDisabledAnnotations": http_disabled_annotations},
+	}
+}
+
+http_is_disabled(obj) if {
+	some a in http_disabled_annotations
+	obj.metadata.annotations[a.key] == a.value
 }
