@@ -7,6 +7,7 @@ import (
 	"slices"
 	"sort"
 	"strings"
+	"sync"
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
@@ -133,14 +134,40 @@ func newClient(t *testing.T, eng engine.Engine, ct *templatesv1.ConstraintTempla
 	return c
 }
 
-// review runs one case on a fresh client of one engine.
+// clients caches a loaded client per engine, template and constraint: loading
+// compiles the template, which costs far more than a review. Cases with an
+// inventory get a fresh client, so no case sees another's data.
+var clients sync.Map
+
+type clientKey struct {
+	eng        engine.Engine
+	template   *templatesv1.ConstraintTemplate
+	constraint *unstructured.Unstructured
+}
+
+func loadedClient(t *testing.T, eng engine.Engine, ct *templatesv1.ConstraintTemplate, constraint *unstructured.Unstructured, fresh bool) *engine.Client {
+	t.Helper()
+	key := clientKey{eng, ct, constraint}
+	if !fresh {
+		if c, ok := clients.Load(key); ok {
+			return c.(*engine.Client)
+		}
+	}
+	c := newClient(t, eng, ct)
+	if err := c.AddConstraint(context.Background(), constraint); err != nil {
+		t.Fatalf("%s: %v", eng, err)
+	}
+	if !fresh {
+		clients.Store(key, c)
+	}
+	return c
+}
+
+// review runs one case on a client of one engine.
 func review(t *testing.T, eng engine.Engine, ct *templatesv1.ConstraintTemplate, constraint *unstructured.Unstructured, in *suite.Input, inventory []*unstructured.Unstructured) outcome {
 	t.Helper()
 	ctx := context.Background()
-	c := newClient(t, eng, ct)
-	if err := c.AddConstraint(ctx, constraint); err != nil {
-		t.Fatalf("%s: %v", eng, err)
-	}
+	c := loadedClient(t, eng, ct, constraint, len(inventory) > 0)
 	for _, o := range inventory {
 		if err := c.AddData(ctx, o); err != nil {
 			t.Fatalf("%s: %v", eng, err)
