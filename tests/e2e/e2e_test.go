@@ -731,7 +731,14 @@ func judge(p *spec.Policy, e expectation, action, denial string, warns []string,
 		}
 		return fmt.Errorf("unexpected error: %s", denial)
 	}
+	// Judge the policy's messages, not the API server's wording around them.
 	reported := denial
+	for _, sep := range []string{"denied the request: ", "denied request: "} {
+		if i := strings.Index(reported, sep); i >= 0 {
+			reported = reported[i+len(sep):]
+			break
+		}
+	}
 	if action == "warn" {
 		reported = strings.Join(warns, "\n")
 	}
