@@ -309,3 +309,25 @@ func TestDefaultDenyIngressComponent(t *testing.T) {
 		}
 	}
 }
+
+// The sync component carries a SyncSet for every referential policy, naming
+// exactly the kinds it reads.
+func TestSyncComponent(t *testing.T) {
+	opts := krusty.MakeDefaultOptions()
+	opts.Reorder = krusty.ReorderOptionUnspecified
+	resMap, err := krusty.MakeKustomizer(opts).Run(filesys.MakeFsOnDisk(), repoRoot+"/examples/overlays/hardened-components")
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := map[string]bool{}
+	for _, r := range resMap.Resources() {
+		if r.GetKind() == "SyncSet" {
+			got[r.GetName()] = true
+		}
+	}
+	for _, p := range policies.MustAll() {
+		if p.Referential() != got["gatewarden-"+p.Key] {
+			t.Errorf("%s: referential=%v but SyncSet present=%v", p.Key, p.Referential(), got["gatewarden-"+p.Key])
+		}
+	}
+}
