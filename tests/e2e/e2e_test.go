@@ -570,6 +570,11 @@ func runCase(ctx context.Context, t *testing.T, p *spec.Policy, dir string, tc *
 		if ns := c.GetNamespace(); ns != "" {
 			c.SetNamespace(mapNS(ns))
 		}
+		if c.GetKind() == "Namespace" && c.GetAPIVersion() == "v1" {
+			// A Namespace of the inventory (its labels decide namespaceSelector)
+			// follows its objects into the case's own namespace.
+			c.SetName(mapNS(c.GetName()))
+		}
 		return c
 	}
 	obj := prepare(in.Object)
