@@ -602,6 +602,19 @@ func runCase(ctx context.Context, t *testing.T, p *spec.Policy, dir string, tc *
 	}
 	// State is created with the webhook off for these namespaces, as if it
 	// existed before the policies.
+	// The state a case creates is deleted afterwards: it would otherwise stay
+	// in Gatekeeper's synced inventory and decide the next cases (there is no
+	// controller manager to empty a deleted namespace).
+	defer func() {
+		for _, o := range append(state, oldObj) {
+			if o == nil || o.GetKind() == "Namespace" {
+				continue
+			}
+			if r, err := resourceFor(o); err == nil {
+				_ = r.Delete(context.Background(), o.GetName(), metav1.DeleteOptions{})
+			}
+		}
+	}()
 	for _, o := range state {
 		if err := apply(ctx, o); err != nil {
 			return fmt.Errorf("inventory %s/%s: %w", o.GetKind(), o.GetName(), err)
