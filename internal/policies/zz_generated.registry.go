@@ -19,6 +19,7 @@ import (
 	noprobehosts "github.com/gatewarden/gatewarden/internal/policies/no-probe-hosts"
 	novulnerableimages "github.com/gatewarden/gatewarden/internal/policies/no-vulnerable-images"
 	procmount "github.com/gatewarden/gatewarden/internal/policies/proc-mount"
+	rbacnowildcards "github.com/gatewarden/gatewarden/internal/policies/rbac-no-wildcards"
 	readonlyrootfilesystem "github.com/gatewarden/gatewarden/internal/policies/read-only-root-filesystem"
 	requireimagedigest "github.com/gatewarden/gatewarden/internal/policies/require-image-digest"
 	runasnonroot "github.com/gatewarden/gatewarden/internal/policies/run-as-non-root"
@@ -47,6 +48,7 @@ var registered = []*spec.Policy{
 	&noprobehosts.Policy,
 	&novulnerableimages.Policy,
 	&procmount.Policy,
+	&rbacnowildcards.Policy,
 	&readonlyrootfilesystem.Policy,
 	&requireimagedigest.Policy,
 	&runasnonroot.Policy,
