@@ -15,7 +15,7 @@ var cel string
 
 // Params are the parameters of K8sRBACNoWildcards.
 type Params struct {
-	ExemptRoles []string `json:"exemptRoles,omitempty" default:"[\"system:*\",\"cluster-admin\",\"gatekeeper-manager-role\"]" description:"Names of the Roles and ClusterRoles that may use wildcards: an exact name, or a prefix ending in '*'. The default admits the roles the control plane creates and reconciles itself (system:*, and cluster-admin, which the API server recreates at startup when it is missing) and Gatekeeper's own gatekeeper-manager-role (read access to every kind, for audit and sync). An entry matches the name of a Role in any namespace as well as a ClusterRole."`
+	ExemptRoles []string `json:"exemptRoles,omitempty" default:"[\"system:*\",\"cluster-admin\",\"gatekeeper-manager-role\"]" description:"Names of the Roles and ClusterRoles that may use wildcards: an exact name, or a prefix ending in '*'. The default admits the roles the control plane creates and reconciles itself (system:*, and cluster-admin, which the API server recreates at startup when it is missing) and Gatekeeper's own gatekeeper-manager-role (read access to every kind, for audit and sync). A ClusterRole is matched by its name, a Role by <namespace>/<name> (kube-system/*, say): otherwise whoever may create Roles in a namespace could exempt one by naming it system:something."`
 }
 
 // Policy is the catalog entry.
@@ -27,9 +27,9 @@ var Policy = spec.Policy{
 they grant: "*" in verbs, apiGroups or resources (and "*/subresource", the
 subresource of every resource) grants everything that exists now and everything a
 CRD or a Kubernetes upgrade adds later, and a nonResourceURLs entry of "*" (or "/*")
-every endpoint of the API server. Roles named in exemptRoles are skipped: by default
-the control plane's system:* roles, cluster-admin and Gatekeeper's
-gatekeeper-manager-role. A ClusterRole with an aggregationRule is skipped too: the
+every endpoint of the API server. Roles named in exemptRoles (ClusterRoles by name,
+Roles by namespace/name) are skipped: by default the control plane's system:*
+ClusterRoles, cluster-admin and Gatekeeper's gatekeeper-manager-role. A ClusterRole with an aggregationRule is skipped too: the
 clusterrole-aggregation controller overwrites its rules with the union of the
 ClusterRoles it selects, which are checked themselves, and the API server lets only
 holders of every permission (or of the escalate verb) set an aggregationRule. A rule is named by its position

@@ -20,11 +20,18 @@ role_is_checked(obj) if {
 
 role_is_exempt(obj) if {
 	some pattern in exempt_roles
-	exempt.pattern_matches(pattern, name_of(obj))
+	exempt.pattern_matches(pattern, role_key(obj))
 }
 
-name_of(obj) := obj.metadata.name if {
-	is_string(obj.metadata.name)
+# exemptRoles names a ClusterRole by its name and a Role by <namespace>/<name>:
+# a namespace admin who may create Roles cannot exempt one by calling it
+# system:something.
+role_key(obj) := string_field(obj.metadata, "name") if obj.kind == "ClusterRole"
+
+role_key(obj) := sprintf("%s/%s", [string_field(obj.metadata, "namespace"), string_field(obj.metadata, "name")]) if obj.kind == "Role"
+
+string_field(x, key) := x[key] if {
+	is_string(x[key])
 } else := ""
 
 # The clusterrole-aggregation controller owns the rules of an aggregated
