@@ -19,6 +19,7 @@ import (
 	noprobehosts "github.com/gatewarden/gatewarden/internal/policies/no-probe-hosts"
 	novulnerableimages "github.com/gatewarden/gatewarden/internal/policies/no-vulnerable-images"
 	procmount "github.com/gatewarden/gatewarden/internal/policies/proc-mount"
+	rbacnoclusteradminbinding "github.com/gatewarden/gatewarden/internal/policies/rbac-no-cluster-admin-binding"
 	rbacnowildcards "github.com/gatewarden/gatewarden/internal/policies/rbac-no-wildcards"
 	readonlyrootfilesystem "github.com/gatewarden/gatewarden/internal/policies/read-only-root-filesystem"
 	requireimagedigest "github.com/gatewarden/gatewarden/internal/policies/require-image-digest"
@@ -48,6 +49,7 @@ var registered = []*spec.Policy{
 	&noprobehosts.Policy,
 	&novulnerableimages.Policy,
 	&procmount.Policy,
+	&rbacnoclusteradminbinding.Policy,
 	&rbacnowildcards.Policy,
 	&readonlyrootfilesystem.Policy,
 	&requireimagedigest.Policy,
