@@ -8,7 +8,7 @@ violation contains v if {
 	some v in (findings(input.review.object) - findings(update.previous_object))
 }
 
-exempt_bindings := object.get(input, ["parameters", "exemptBindings"], ["cluster-admin", "system:*", "kubeadm:cluster-admins"])
+exempt_bindings := object.get(input, ["parameters", "exemptBindings"], ["cluster-admin", "system:*", "kubeadm:cluster-admins", "kube-public/kubeadm:bootstrap-signer-clusterinfo"])
 
 allowed_subjects := object.get(input, ["parameters", "allowedSubjects"], [])
 
