@@ -21,6 +21,7 @@ import (
 	procmount "github.com/gatewarden/gatewarden/internal/policies/proc-mount"
 	rbacnoclusteradminbinding "github.com/gatewarden/gatewarden/internal/policies/rbac-no-cluster-admin-binding"
 	rbacnowildcards "github.com/gatewarden/gatewarden/internal/policies/rbac-no-wildcards"
+	rbacrestrictsensitiveverbs "github.com/gatewarden/gatewarden/internal/policies/rbac-restrict-sensitive-verbs"
 	readonlyrootfilesystem "github.com/gatewarden/gatewarden/internal/policies/read-only-root-filesystem"
 	requireimagedigest "github.com/gatewarden/gatewarden/internal/policies/require-image-digest"
 	runasnonroot "github.com/gatewarden/gatewarden/internal/policies/run-as-non-root"
@@ -51,6 +52,7 @@ var registered = []*spec.Policy{
 	&procmount.Policy,
 	&rbacnoclusteradminbinding.Policy,
 	&rbacnowildcards.Policy,
+	&rbacrestrictsensitiveverbs.Policy,
 	&readonlyrootfilesystem.Policy,
 	&requireimagedigest.Policy,
 	&runasnonroot.Policy,
