@@ -10,6 +10,7 @@ import (
 	hostpathvolumes "github.com/gatewarden/gatewarden/internal/policies/host-path-volumes"
 	imagepullpolicyalways "github.com/gatewarden/gatewarden/internal/policies/image-pull-policy-always"
 	ingresstls "github.com/gatewarden/gatewarden/internal/policies/ingress-tls"
+	istiostrictmtls "github.com/gatewarden/gatewarden/internal/policies/istio-strict-mtls"
 	noautomountserviceaccounttoken "github.com/gatewarden/gatewarden/internal/policies/no-automount-service-account-token"
 	nohostnamespaces "github.com/gatewarden/gatewarden/internal/policies/no-host-namespaces"
 	nohostports "github.com/gatewarden/gatewarden/internal/policies/no-host-ports"
@@ -41,6 +42,7 @@ var registered = []*spec.Policy{
 	&hostpathvolumes.Policy,
 	&imagepullpolicyalways.Policy,
 	&ingresstls.Policy,
+	&istiostrictmtls.Policy,
 	&noautomountserviceaccounttoken.Policy,
 	&nohostnamespaces.Policy,
 	&nohostports.Policy,
