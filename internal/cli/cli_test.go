@@ -87,6 +87,7 @@ func TestCheckJSON(t *testing.T) {
 		}
 	}
 	want := []string{
+		"Namespace/shop-insecure K8sIstioSidecarInjection",
 		"Deployment/web K8sAllowedRegistries",
 		"Deployment/web K8sCapabilities",
 		"Deployment/web K8sDisallowLatestTag",
@@ -104,7 +105,7 @@ func TestCheckJSON(t *testing.T) {
 	if diff := cmp.Diff(want, got); diff != "" {
 		t.Errorf("violations (-want +got):\n%s", diff)
 	}
-	if rep.Summary.Violations != len(want) || rep.Summary.Objects != 5 || byAction["deny"] != len(want)-2 {
+	if rep.Summary.Violations != len(want) || rep.Summary.Objects != 5 || byAction["deny"] != len(want)-3 {
 		t.Errorf("summary: %+v", rep.Summary)
 	}
 	for _, action := range []string{"deny", "warn", "dryrun"} {

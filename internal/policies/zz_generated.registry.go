@@ -10,6 +10,7 @@ import (
 	hostpathvolumes "github.com/gatewarden/gatewarden/internal/policies/host-path-volumes"
 	imagepullpolicyalways "github.com/gatewarden/gatewarden/internal/policies/image-pull-policy-always"
 	ingresstls "github.com/gatewarden/gatewarden/internal/policies/ingress-tls"
+	istiosidecarinjection "github.com/gatewarden/gatewarden/internal/policies/istio-sidecar-injection"
 	istiostrictmtls "github.com/gatewarden/gatewarden/internal/policies/istio-strict-mtls"
 	noautomountserviceaccounttoken "github.com/gatewarden/gatewarden/internal/policies/no-automount-service-account-token"
 	nohostnamespaces "github.com/gatewarden/gatewarden/internal/policies/no-host-namespaces"
@@ -42,6 +43,7 @@ var registered = []*spec.Policy{
 	&hostpathvolumes.Policy,
 	&imagepullpolicyalways.Policy,
 	&ingresstls.Policy,
+	&istiosidecarinjection.Policy,
 	&istiostrictmtls.Policy,
 	&noautomountserviceaccounttoken.Policy,
 	&nohostnamespaces.Policy,
