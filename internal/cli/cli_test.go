@@ -89,6 +89,7 @@ func TestCheckJSON(t *testing.T) {
 		"Ingress/web K8sIngressTLS deny",
 		"Namespace/shop-insecure K8sRequireDefaultDenyNetworkPolicy dryrun",
 		"Service/web K8sRestrictServiceTypes deny",
+		"Namespace/shop-insecure K8sIstioSidecarInjection dryrun",
 	} {
 		if !got[want] {
 			t.Errorf("the insecure app is not flagged for %s; got %v", want, got)

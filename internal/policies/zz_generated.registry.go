@@ -12,6 +12,8 @@ import (
 	hostpathvolumes "github.com/gatewarden/gatewarden/internal/policies/host-path-volumes"
 	imagepullpolicyalways "github.com/gatewarden/gatewarden/internal/policies/image-pull-policy-always"
 	ingresstls "github.com/gatewarden/gatewarden/internal/policies/ingress-tls"
+	istiosidecarinjection "github.com/gatewarden/gatewarden/internal/policies/istio-sidecar-injection"
+	istiostrictmtls "github.com/gatewarden/gatewarden/internal/policies/istio-strict-mtls"
 	noautomountserviceaccounttoken "github.com/gatewarden/gatewarden/internal/policies/no-automount-service-account-token"
 	nodefaultserviceaccount "github.com/gatewarden/gatewarden/internal/policies/no-default-service-account"
 	nohostnamespaces "github.com/gatewarden/gatewarden/internal/policies/no-host-namespaces"
@@ -24,6 +26,9 @@ import (
 	novulnerableimages "github.com/gatewarden/gatewarden/internal/policies/no-vulnerable-images"
 	nowildcardingresshost "github.com/gatewarden/gatewarden/internal/policies/no-wildcard-ingress-host"
 	procmount "github.com/gatewarden/gatewarden/internal/policies/proc-mount"
+	rbacnoclusteradminbinding "github.com/gatewarden/gatewarden/internal/policies/rbac-no-cluster-admin-binding"
+	rbacnowildcards "github.com/gatewarden/gatewarden/internal/policies/rbac-no-wildcards"
+	rbacrestrictsensitiveverbs "github.com/gatewarden/gatewarden/internal/policies/rbac-restrict-sensitive-verbs"
 	readonlyrootfilesystem "github.com/gatewarden/gatewarden/internal/policies/read-only-root-filesystem"
 	requiredefaultdenynetworkpolicy "github.com/gatewarden/gatewarden/internal/policies/require-default-deny-network-policy"
 	requireimagedigest "github.com/gatewarden/gatewarden/internal/policies/require-image-digest"
@@ -51,6 +56,8 @@ var registered = []*spec.Policy{
 	&hostpathvolumes.Policy,
 	&imagepullpolicyalways.Policy,
 	&ingresstls.Policy,
+	&istiosidecarinjection.Policy,
+	&istiostrictmtls.Policy,
 	&noautomountserviceaccounttoken.Policy,
 	&nodefaultserviceaccount.Policy,
 	&nohostnamespaces.Policy,
@@ -63,6 +70,9 @@ var registered = []*spec.Policy{
 	&novulnerableimages.Policy,
 	&nowildcardingresshost.Policy,
 	&procmount.Policy,
+	&rbacnoclusteradminbinding.Policy,
+	&rbacnowildcards.Policy,
+	&rbacrestrictsensitiveverbs.Policy,
 	&readonlyrootfilesystem.Policy,
 	&requiredefaultdenynetworkpolicy.Policy,
 	&requireimagedigest.Policy,
