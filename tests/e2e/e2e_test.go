@@ -647,6 +647,14 @@ func runCase(ctx context.Context, t *testing.T, p *spec.Policy, dir string, tc *
 		}
 	}
 
+	// Messages naming another object's namespace name the case's copy of it:
+	// give them back the names the suite uses.
+	unmap := func(text string) string {
+		for orig, mapped := range rename {
+			text = strings.ReplaceAll(text, mapped, orig)
+		}
+		return text
+	}
 	attempt := func() (string, []string, error) {
 		warnings.take()
 		var err error
@@ -666,7 +674,11 @@ func runCase(ctx context.Context, t *testing.T, p *spec.Policy, dir string, tc *
 				}
 			}
 		}
-		return errText(err), warnings.take(), err
+		warns := warnings.take()
+		for i := range warns {
+			warns[i] = unmap(warns[i])
+		}
+		return unmap(errText(err)), warns, err
 	}
 	// A verdict can lag: Gatekeeper syncs the inventory of referential cases,
 	// and an enforcement change takes a moment to reach the webhook and the
