@@ -454,7 +454,6 @@ func setAction(ctx context.Context, p *spec.Policy, action string) error {
 	return err
 }
 
-
 var caseSeq atomic.Int64
 
 func runPolicy(t *testing.T, p *spec.Policy) {
