@@ -222,6 +222,12 @@ func generate(dir string, n int) error {
 	}
 	for i := 0; i < n; i++ {
 		ns := fmt.Sprintf("team-%d", i/50)
+		if i%50 == 0 {
+			// Every namespace the objects use is in the input, as it is in a
+			// cluster: constraints that select namespaces by label need it.
+			docs = append(docs, fmt.Sprintf("apiVersion: v1\nkind: Namespace\nmetadata:\n  name: %s\n  labels: {team: %s}\n", ns, ns))
+			continue
+		}
 		docs = append(docs, object(r, i, ns))
 		if err := flush(false); err != nil {
 			return err
