@@ -269,7 +269,24 @@ func ensureCRD(ctx context.Context, gvk schema.GroupVersionKind, namespaced bool
 		},
 	}}
 	gvr := schema.GroupVersionResource{Group: "apiextensions.k8s.io", Version: "v1", Resource: "customresourcedefinitions"}
-	if _, err := dyn.Resource(gvr).Create(ctx, crd, metav1.CreateOptions{}); err != nil && !apierrors.IsAlreadyExists(err) {
+	if _, err := dyn.Resource(gvr).Create(ctx, crd, metav1.CreateOptions{}); apierrors.IsAlreadyExists(err) {
+		// The kind exists in another version (Istio serves v1, v1beta1 and
+		// v1alpha3): serve this one too.
+		existing, err := dyn.Resource(gvr).Get(ctx, plural+"."+gvk.Group, metav1.GetOptions{})
+		if err != nil {
+			return err
+		}
+		versions, _, _ := unstructured.NestedSlice(existing.Object, "spec", "versions")
+		versions = append(versions, map[string]any{"name": gvk.Version, "served": true, "storage": false,
+			"schema": map[string]any{"openAPIV3Schema": map[string]any{"type": "object", "x-kubernetes-preserve-unknown-fields": true}}})
+		if err := unstructured.SetNestedSlice(existing.Object, versions, "spec", "versions"); err != nil {
+			return err
+		}
+		if _, err := dyn.Resource(gvr).Update(ctx, existing, metav1.UpdateOptions{}); err != nil {
+			return fmt.Errorf("CRD for %s: %w", gvk, err)
+		}
+		time.Sleep(2 * time.Second)
+	} else if err != nil {
 		return fmt.Errorf("CRD for %s: %w", gvk, err)
 	}
 	if out, err := theCluster.kubectl(ctx, "wait", "--for=condition=Established", "crd/"+plural+"."+gvk.Group, "--timeout=60s"); err != nil {
@@ -684,7 +701,9 @@ func runCase(ctx context.Context, t *testing.T, p *spec.Policy, dir string, tc *
 	// generated admission policy. Retry a mismatch for a while before failing.
 	wait := 20 * time.Second
 	if len(inventory) > 0 {
-		wait = 45 * time.Second
+		// Gatekeeper starts syncing a kind whose CRD appeared after it did
+		// (trivy-operator's reports) only once it notices the CRD.
+		wait = 90 * time.Second
 	}
 	deadline := time.Now().Add(wait)
 	for {
