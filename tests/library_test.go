@@ -331,3 +331,29 @@ func TestSyncComponent(t *testing.T) {
 		}
 	}
 }
+
+// Every Pod Security Standards control is enforced by some policy, and every
+// compliance reference names a control of the matrix (spec.Validate), so the
+// matrix in docs/compliance.md can only lose a PSS row by a visible change.
+func TestComplianceMatrixCoversPodSecurityStandards(t *testing.T) {
+	enforced := map[string]bool{}
+	for _, p := range policies.MustAll() {
+		for _, ref := range p.Compliance {
+			enforced[spec.ControlID(ref)] = true
+		}
+	}
+	for _, f := range spec.Frameworks {
+		for _, c := range f.Controls {
+			if strings.HasPrefix(c.ID, "PSS ") && !enforced[c.ID] {
+				t.Errorf("no policy lists %q in its Compliance: the library must enforce every Pod Security Standards control", c.ID)
+			}
+			if enforced[c.ID] && c.NotAdmission != "" {
+				t.Errorf("%q is marked as out of reach of admission, but a policy lists it", c.ID)
+			}
+		}
+	}
+	matrix := string(docs.Compliance(policies.MustAll()))
+	if !strings.Contains(matrix, "| PSS baseline: Privileged Containers | privileged containers are not allowed | [`K8sNoPrivilegedContainers`](policies/no-privileged-containers.md) |") {
+		t.Errorf("the matrix does not link PSS baseline: Privileged Containers to its policy:\n%s", matrix)
+	}
+}

@@ -65,6 +65,11 @@ func Validate(p *Policy, fixtures fs.FS) error {
 	if len(p.Match.Kinds) == 0 {
 		add("match has no kinds")
 	}
+	for _, ref := range p.Compliance {
+		if !KnownControl(ControlID(ref)) {
+			add("compliance reference %q names no control of the compliance matrix (internal/spec/controls.go): write it as e.g. \"PSS baseline: Sysctls\" or \"CIS 5.2.2\", optionally followed by \" (remark)\"", ref)
+		}
+	}
 
 	params := ParamNames(p.Params)
 	if p.Params != nil {

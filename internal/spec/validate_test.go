@@ -37,6 +37,7 @@ func TestValidateReportsEveryProblem(t *testing.T) {
 	p.Version = "1.0"
 	p.Bundles = []string{"extreme"}
 	p.Enforcement = "block"
+	p.Compliance = []string{"CIS 5.2.2 (privileged)", "PSS baseline: Privileged"}
 	p.Defaults = struct{}{}
 	p.Rego = "package wrong\n\nimport data.kubernetes\n\nviolation contains {\"msg\": \"x\"} if {\n\tinput.parameters.undeclared\n\tdata.kubernetes.x\n}\n"
 	p.CEL = "rules:\n- name: r\n  findings: 'variables.params.missing'\n"
@@ -57,10 +58,14 @@ func TestValidateReportsEveryProblem(t *testing.T) {
 		"input.parameters.undeclared",
 		"variables.params.missing",
 		"missing fixtures",
+		`compliance reference "PSS baseline: Privileged" names no control`,
 	} {
 		if !strings.Contains(err.Error(), want) {
 			t.Errorf("error does not mention %q:\n%v", want, err)
 		}
+	}
+	if strings.Contains(err.Error(), "CIS 5.2.2") {
+		t.Errorf("a known control with a remark is refused:\n%v", err)
 	}
 }
 
