@@ -37,6 +37,13 @@ func TestGeneratedFilesMatch(t *testing.T) {
 	if err := docs.Render(context.Background(), policies.MustAll(), root, mem); err != nil {
 		t.Fatal(err)
 	}
+	lock, err := render.Lock(policies.MustAll(), committedLock(t))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := mem.Write(render.LockPath, lock); err != nil {
+		t.Fatal(err)
+	}
 	drift, err := render.Diff(mem, root)
 	if err != nil {
 		t.Fatal(err)
@@ -355,5 +362,85 @@ func TestComplianceMatrixCoversPodSecurityStandards(t *testing.T) {
 	matrix := string(docs.Compliance(policies.MustAll()))
 	if !strings.Contains(matrix, "| PSS baseline: Privileged Containers | privileged containers are not allowed | [`K8sNoPrivilegedContainers`](policies/no-privileged-containers.md) |") {
 		t.Errorf("the matrix does not link PSS baseline: Privileged Containers to its policy:\n%s", matrix)
+	}
+}
+
+func committedLock(t *testing.T) map[string]render.LockEntry {
+	t.Helper()
+	data, err := os.ReadFile(repoRoot + "/" + render.LockPath)
+	if err != nil {
+		t.Fatalf("%v: run `make generate` to create the version lock", err)
+	}
+	lock, err := render.ParseLock(data)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return lock
+}
+
+// A template whose content changed must carry a higher version than the lock
+// records; the error names the policy and the file to bump.
+func TestTemplateVersionsAreBumped(t *testing.T) {
+	lock := committedLock(t)
+	all := policies.MustAll()
+	if _, err := render.Lock(all, lock); err != nil {
+		t.Fatal(err)
+	}
+	for _, p := range all {
+		if _, ok := lock[p.Key]; !ok {
+			t.Errorf("%s has no line in %s: run `make generate`", p.Key, render.LockPath)
+		}
+	}
+
+	// Change one policy's Rego, as an author would, and keep its version.
+	var changed []*spec.Policy
+	for _, p := range all {
+		q := *p
+		if q.Key == "no-privileged-containers" {
+			q.Rego += "\n# a new comment changes the template\n"
+		}
+		changed = append(changed, &q)
+	}
+	_, err := render.Lock(changed, lock)
+	if !errors.Is(err, render.ErrVersionNotBumped) {
+		t.Fatalf("changing the Rego without a version bump was not refused: %v", err)
+	}
+	for _, want := range []string{"K8sNoPrivilegedContainers", "bump Version in internal/policies/no-privileged-containers/policy.go above " + lock["no-privileged-containers"].Version} {
+		if !strings.Contains(err.Error(), want) {
+			t.Errorf("the refusal does not say %q:\n%v", want, err)
+		}
+	}
+	if strings.Count(err.Error(), "bump Version") != 1 {
+		t.Errorf("only the changed policy must be named:\n%v", err)
+	}
+
+	// With the version bumped, the new hash is recorded.
+	for _, q := range changed {
+		if q.Key == "no-privileged-containers" {
+			q.Version = "99.0.0"
+		}
+	}
+	out, err := render.Lock(changed, lock)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(string(out), "no-privileged-containers 99.0.0 sha256:") {
+		t.Errorf("the bumped version is not recorded:\n%s", out)
+	}
+}
+
+// Every template version above the first release is described in CHANGELOG.md.
+func TestChangelogNamesEveryVersion(t *testing.T) {
+	data, err := os.ReadFile(repoRoot + "/CHANGELOG.md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, p := range policies.MustAll() {
+		if p.Version == "1.0.0" {
+			continue
+		}
+		if entry := "`" + p.Kind + "` " + p.Version; !strings.Contains(string(data), entry) {
+			t.Errorf("CHANGELOG.md has no entry %q: describe what changed in %s", entry, p.Key)
+		}
 	}
 }

@@ -20,7 +20,10 @@ func newGenerate() *cobra.Command {
 		Use:   "generate",
 		Short: "Render templates, constraints, sync config and kustomizations from the catalog",
 		Long: `generate renders every policy of the catalog into templates/, constraints/ and
-sync/, the kustomization files, and the registry of policy folders. With --check it
+sync/, the kustomization files, the reference docs, the registry of policy folders
+and the version lock (internal/policies/versions.lock). A policy whose rendered
+template changed must carry a higher Version than the lock records: generate
+refuses otherwise and names the policy and what to bump. With --check it
 renders into memory instead and exits 1 when a committed file differs, is missing,
 or is stale.
 
@@ -62,6 +65,21 @@ func runGenerate(cmd *cobra.Command, root string, check bool) error {
 		return &exitError{ExitUsage, err}
 	}
 	if err := docs.Render(cmd.Context(), all, rootFS, mem); err != nil {
+		return &exitError{ExitUsage, err}
+	}
+	lockData, err := os.ReadFile(filepath.Join(root, filepath.FromSlash(render.LockPath)))
+	if err != nil && !os.IsNotExist(err) {
+		return &exitError{ExitUsage, err}
+	}
+	previous, err := render.ParseLock(lockData)
+	if err != nil {
+		return &exitError{ExitUsage, err}
+	}
+	lock, err := render.Lock(all, previous)
+	if err != nil {
+		return &exitError{ExitViolations, err}
+	}
+	if err := mem.Write(render.LockPath, lock); err != nil {
 		return &exitError{ExitUsage, err}
 	}
 	current, _ := os.ReadFile(filepath.Join(root, filepath.FromSlash(render.RegistryPath)))
