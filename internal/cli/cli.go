@@ -62,13 +62,14 @@ Constraints), the generator that renders them from a typed Go spec, and an offli
 checker that evaluates manifests against them with the real constraint framework.`,
 		Example: `  gatewarden check examples/          # check manifests against the library
   gatewarden generate                  # render templates/, constraints/, sync/
-  gatewarden generate --check          # fail when committed files are out of date`,
+  gatewarden generate --check          # fail when committed files are out of date
+  gatewarden explain K8sRunAsNonRoot   # a policy's reference page in the terminal`,
 		SilenceUsage:  true,
 		SilenceErrors: true,
 	}
 	root.SetIn(stdin)
 	root.SetOut(stdout)
 	root.SetErr(stderr)
-	root.AddCommand(newGenerate(), newCheck())
+	root.AddCommand(newGenerate(), newCheck(), newExplain())
 	return root
 }
