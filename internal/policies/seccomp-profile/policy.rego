@@ -19,7 +19,7 @@ allowed_types := {"RuntimeDefault", "Localhost"}
 
 # Pod Security Admission's restricted check (requireProfile) admits Windows pods
 # whatever they set; its baseline check has no such exemption.
-in_scope(obj) if require_profile != true
+in_scope(_) if require_profile != true
 
 in_scope(obj) if {
 	require_profile == true
