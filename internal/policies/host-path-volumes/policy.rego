@@ -133,7 +133,7 @@ allowed_prefixes := [{"clean": clean(e.pathPrefix), "readOnly": read_only_entry(
 	clean_absolute(e.pathPrefix)
 ]
 
-read_only_entry(e) := true if {
+read_only_entry(e) if {
 	e.readOnly == true
 } else := false
 

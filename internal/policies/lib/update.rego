@@ -4,7 +4,7 @@
 # finding (say an ephemeral container added through an UPDATE) is. On CREATE and in
 # audit (no operation) previous_object is empty, so everything is reported.
 #
-# A policy writes: violation contains v if { some v in findings(input.review.object) - findings(update.previous_object) }
+# A policy writes: violation contains v if { some v in (findings(input.review.object) - findings(update.previous_object)) }
 package lib.update
 
 previous_object := input.review.oldObject if {

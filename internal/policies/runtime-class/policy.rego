@@ -5,7 +5,7 @@ import data.lib.update
 import data.lib.workload
 
 violation contains v if {
-	some v in findings(input.review.object) - findings(update.previous_object)
+	some v in (findings(input.review.object) - findings(update.previous_object))
 }
 
 allowed := object.get(input, ["parameters", "allowedRuntimeClasses"], ["gvisor", "runsc", "kata*"])

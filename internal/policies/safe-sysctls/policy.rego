@@ -6,7 +6,7 @@ import data.lib.update
 import data.lib.workload
 
 violation contains v if {
-	some v in findings(input.review.object) - findings(update.previous_object)
+	some v in (findings(input.review.object) - findings(update.previous_object))
 }
 
 # Pod Security Admission's safe set at its latest version (1.32).

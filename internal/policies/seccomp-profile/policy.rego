@@ -6,7 +6,7 @@ import data.lib.update
 import data.lib.workload
 
 violation contains v if {
-	some v in findings(input.review.object) - findings(update.previous_object)
+	some v in (findings(input.review.object) - findings(update.previous_object))
 }
 
 findings(obj) := ((pod_findings(obj) | container_findings(obj)) | missing_findings(obj)) | annotation_findings(obj)
@@ -19,7 +19,7 @@ allowed_types := {"RuntimeDefault", "Localhost"}
 
 # Pod Security Admission's restricted check (requireProfile) admits Windows pods
 # whatever they set; its baseline check has no such exemption.
-in_scope(obj) if require_profile != true
+in_scope(_) if require_profile != true
 
 in_scope(obj) if {
 	require_profile == true
