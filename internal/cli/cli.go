@@ -70,6 +70,6 @@ checker that evaluates manifests against them with the real constraint framework
 	root.SetIn(stdin)
 	root.SetOut(stdout)
 	root.SetErr(stderr)
-	root.AddCommand(newGenerate(), newCheck(), newExplain())
+	root.AddCommand(newGenerate(), newCheck(), newExplain(), newNew())
 	return root
 }

@@ -161,3 +161,11 @@ var (
 
 // Bundles are the names of the bundles a policy may belong to, in order of strictness.
 var Bundles = []string{"baseline", "restricted", "hardened"}
+
+// ValidKey reports whether key is a well-formed policy key (lower-case words
+// joined by '-').
+func ValidKey(key string) bool { return keyRE.MatchString(key) }
+
+// ValidKind reports whether kind is a well-formed constraint Kind (K8s followed
+// by UpperCamelCase).
+func ValidKind(kind string) bool { return kindRE.MatchString(kind) }
