@@ -8,9 +8,11 @@ import (
 	"strings"
 
 	"github.com/spf13/cobra"
+	"k8s.io/apimachinery/pkg/api/resource"
 
 	"github.com/gatewarden/gatewarden/internal/check"
 	"github.com/gatewarden/gatewarden/internal/engine"
+	"github.com/gatewarden/gatewarden/internal/manifest"
 	"github.com/gatewarden/gatewarden/internal/policies"
 	"github.com/gatewarden/gatewarden/internal/report"
 	"github.com/gatewarden/gatewarden/internal/spec"
@@ -20,6 +22,7 @@ type checkFlags struct {
 	format, engine, bundle, failOn string
 	kustomize, policies, inventory []string
 	jobs                           int
+	maxFileSize                    string
 }
 
 func newCheck() *cobra.Command {
@@ -67,6 +70,7 @@ Exit codes:
 	fl.StringArrayVar(&f.policies, "policies", nil, "use these rendered templates and constraints (files, folders or a kustomization) instead of the built-in library (repeatable)")
 	fl.StringArrayVar(&f.inventory, "inventory", nil, "extra objects for referential policies, e.g. `kubectl get -o yaml` output; not checked themselves (repeatable)")
 	fl.IntVarP(&f.jobs, "jobs", "j", 0, "objects reviewed in parallel (default: the number of CPUs)")
+	fl.StringVar(&f.maxFileSize, "max-file-size", "32Mi", "largest input file (or stdin) read, as a Kubernetes quantity (e.g. 64Mi)")
 	return cmd
 }
 
@@ -89,6 +93,11 @@ func (f *checkFlags) validate(args []string) error {
 	}
 	if f.bundle != "" && len(f.policies) > 0 {
 		return usage(errors.New("--bundle selects from the built-in library: it cannot be combined with --policies"))
+	}
+	if q, err := resource.ParseQuantity(f.maxFileSize); err != nil || q.Sign() <= 0 {
+		return usage(fmt.Errorf("--max-file-size %q: give a positive quantity such as 32Mi or 100M", f.maxFileSize))
+	} else {
+		manifest.SetMaxFileSize(q.Value())
 	}
 	if f.jobs < 0 {
 		return usage(fmt.Errorf("--jobs must be positive, got %d", f.jobs))

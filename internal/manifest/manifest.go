@@ -16,6 +16,7 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+	"sync/atomic"
 
 	"go.yaml.in/yaml/v3"
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
@@ -53,6 +54,22 @@ var Extensions = []string{".yaml", ".yml", ".json"}
 // Stdin names standard input in paths.
 const Stdin = "-"
 
+// DefaultMaxFileSize is the largest file (or standard input) Read accepts unless
+// SetMaxFileSize says otherwise. A Kubernetes object is at most about 1.5 MiB
+// (etcd's request limit), so this leaves room for files of many objects and
+// large CRD bundles while keeping memory and time bounded.
+const DefaultMaxFileSize int64 = 32 << 20
+
+var maxFileSize atomic.Int64
+
+func init() { maxFileSize.Store(DefaultMaxFileSize) }
+
+// SetMaxFileSize sets the largest input Read and ReadFile accept, in bytes.
+func SetMaxFileSize(n int64) { maxFileSize.Store(n) }
+
+// MaxFileSize is the largest input Read and ReadFile accept, in bytes.
+func MaxFileSize() int64 { return maxFileSize.Load() }
+
 // Result is what Read found.
 type Result struct {
 	Objects  []Object
@@ -76,9 +93,13 @@ func Read(paths []string, stdin io.Reader) *Result {
 	res := &Result{}
 	for _, p := range paths {
 		if p == Stdin {
-			data, err := io.ReadAll(stdin)
+			data, err := io.ReadAll(io.LimitReader(stdin, MaxFileSize()+1))
 			if err != nil {
 				res.Problems = append(res.Problems, Problem{File: "<stdin>", Message: err.Error()})
+				continue
+			}
+			if int64(len(data)) > MaxFileSize() {
+				res.Problems = append(res.Problems, tooLarge("<stdin>", -1))
 				continue
 			}
 			res.add(Parse("<stdin>", data))
@@ -143,11 +164,30 @@ func errText(err error) string {
 
 // ReadFile reads one file.
 func ReadFile(path string) *Result {
+	if info, err := os.Stat(path); err == nil && info.Mode().IsRegular() && info.Size() > MaxFileSize() {
+		return &Result{Problems: []Problem{tooLarge(path, info.Size())}}
+	}
 	data, err := os.ReadFile(path)
 	if err != nil {
 		return &Result{Problems: []Problem{{File: path, Message: "cannot read: " + errText(err)}}}
 	}
 	return Parse(path, data)
+}
+
+// tooLarge is the problem of an input over MaxFileSize() (size -1: unknown).
+func tooLarge(file string, size int64) Problem {
+	what := "more than"
+	if size >= 0 {
+		what = fmt.Sprintf("%s, more than", mib(size))
+	}
+	return Problem{File: file, Message: fmt.Sprintf("input is %s the %s limit: split it into smaller files, or raise the limit with --max-file-size", what, mib(MaxFileSize()))}
+}
+
+func mib(n int64) string {
+	if n%(1<<20) == 0 {
+		return fmt.Sprintf("%d MiB", n>>20)
+	}
+	return fmt.Sprintf("%.1f MiB", float64(n)/(1<<20))
 }
 
 var yamlLineRE = regexp.MustCompile(`^yaml: (?:line (\d+): )?(.*)$`)
@@ -177,7 +217,7 @@ func Parse(file string, data []byte) *Result {
 }
 
 func syntaxProblem(file string, data []byte, err error) Problem {
-	msg := err.Error()
+	msg := withHint(err.Error())
 	m := yamlLineRE.FindStringSubmatch(msg)
 	if m == nil {
 		return Problem{File: file, Message: "invalid YAML: " + msg}
@@ -191,6 +231,19 @@ func syntaxProblem(file string, data []byte, err error) Problem {
 		text += " (indent with spaces, not tabs)"
 	}
 	return Problem{File: file, Line: line, Message: "invalid YAML: " + text}
+}
+
+// withHint adds what to do to the parser's messages about hostile input.
+func withHint(msg string) string {
+	switch {
+	case strings.Contains(msg, "excessive aliasing"):
+		return msg + " (anchors and aliases expand to far more data than the file holds; write the values out)"
+	case strings.Contains(msg, "UTF-8"):
+		return msg + " (the file is not UTF-8 text)"
+	case strings.Contains(msg, "exceeded max depth"):
+		return msg + " (the document nests too deeply to be a Kubernetes object)"
+	}
+	return msg
 }
 
 // tabIndentedLine returns the first line from `from` on whose indentation holds a tab.
@@ -217,9 +270,10 @@ func (r *Result) document(file string, doc *yaml.Node) {
 		r.Problems = append(r.Problems, Problem{File: file, Line: line, Message: "not a Kubernetes object: the document is not a mapping"})
 		return
 	}
-	var v any
-	if err := node.Decode(&v); err != nil {
-		r.Problems = append(r.Problems, Problem{File: file, Line: line, Message: "invalid YAML: " + err.Error()})
+	budget := aliasBudget(doc)
+	v, err := value(node, &budget, 0)
+	if err != nil {
+		r.Problems = append(r.Problems, Problem{File: file, Line: line, Message: "invalid YAML: " + withHint(err.Error())})
 		return
 	}
 	if m, ok := v.(map[string]any); ok {
@@ -281,4 +335,128 @@ func itemLine(node *yaml.Node, i, fallback int) int {
 		}
 	}
 	return fallback
+}
+
+// maxDepth bounds nesting, as the YAML parser does.
+const maxDepth = 10000
+
+// aliasBudget is how many nodes a document may expand to through aliases: the
+// nodes it holds, plus a generous allowance, so that an alias bomb (a few lines
+// that expand to gigabytes) is refused while ordinary anchors work.
+func aliasBudget(doc *yaml.Node) int {
+	n := 0
+	var count func(*yaml.Node)
+	count = func(x *yaml.Node) {
+		n++
+		for _, c := range x.Content {
+			count(c)
+		}
+	}
+	count(doc)
+	return 10*n + 100000
+}
+
+// value converts a YAML node to the JSON-like value Kubernetes sees, in time
+// linear in the size of the (alias-expanded) document. Keys that are not
+// strings (an unquoted number or boolean) become their text, as kubectl does;
+// a key given twice is an error, as it is for kubectl; merge keys (<<) work.
+func value(n *yaml.Node, budget *int, depth int) (any, error) {
+	*budget--
+	if *budget < 0 {
+		return nil, errors.New("yaml: document contains excessive aliasing")
+	}
+	if depth > maxDepth {
+		return nil, fmt.Errorf("exceeded max depth of %d", maxDepth)
+	}
+	switch n.Kind {
+	case yaml.DocumentNode:
+		if len(n.Content) == 0 {
+			return nil, nil
+		}
+		return value(n.Content[0], budget, depth+1)
+	case yaml.AliasNode:
+		return value(n.Alias, budget, depth+1)
+	case yaml.SequenceNode:
+		out := make([]any, 0, len(n.Content))
+		for _, c := range n.Content {
+			v, err := value(c, budget, depth+1)
+			if err != nil {
+				return nil, err
+			}
+			out = append(out, v)
+		}
+		return out, nil
+	case yaml.MappingNode:
+		out := make(map[string]any, len(n.Content)/2)
+		lines := make(map[string]int, len(n.Content)/2)
+		var merges []*yaml.Node
+		for i := 0; i+1 < len(n.Content); i += 2 {
+			k, vn := n.Content[i], n.Content[i+1]
+			if k.Kind == yaml.ScalarNode && k.Tag == "!!merge" {
+				merges = append(merges, vn)
+				continue
+			}
+			key, err := keyText(k)
+			if err != nil {
+				return nil, err
+			}
+			if line, dup := lines[key]; dup {
+				return nil, fmt.Errorf("yaml: line %d: mapping key %q already defined at line %d", k.Line, key, line)
+			}
+			lines[key] = k.Line
+			v, err := value(vn, budget, depth+1)
+			if err != nil {
+				return nil, err
+			}
+			out[key] = v
+		}
+		// Merged mappings fill in only the keys the mapping does not set itself;
+		// in a list of them, the first that sets a key wins.
+		for _, m := range merges {
+			sources := []*yaml.Node{m}
+			if m.Kind == yaml.SequenceNode {
+				sources = m.Content
+			}
+			for _, src := range sources {
+				v, err := value(src, budget, depth+1)
+				if err != nil {
+					return nil, err
+				}
+				mm, ok := v.(map[string]any)
+				if !ok {
+					return nil, fmt.Errorf("yaml: line %d: map merge requires a mapping or a list of mappings", src.Line)
+				}
+				for k, x := range mm {
+					if _, set := out[k]; !set {
+						out[k] = x
+					}
+				}
+			}
+		}
+		return out, nil
+	case yaml.ScalarNode:
+		if n.ShortTag() == "!!str" {
+			return n.Value, nil
+		}
+		var v any
+		if err := n.Decode(&v); err != nil {
+			return nil, err
+		}
+		return v, nil
+	}
+	return nil, fmt.Errorf("yaml: line %d: unexpected node", n.Line)
+}
+
+// keyText is a mapping key as Kubernetes JSON has it: a string.
+func keyText(k *yaml.Node) (string, error) {
+	if k.Kind == yaml.AliasNode {
+		k = k.Alias
+	}
+	if k.Kind != yaml.ScalarNode {
+		return "", fmt.Errorf("yaml: line %d: a mapping key must be a string, not a list or mapping", k.Line)
+	}
+	if k.ShortTag() == "!!null" {
+		return "null", nil
+	}
+	return k.Value, nil
 }
