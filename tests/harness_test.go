@@ -35,6 +35,7 @@ type caseRun struct {
 	test      string
 	name      string
 	input     *suite.Input
+	tc        *verify.Case
 	expectNo  bool                         // the case asserts no violations
 	inventory []*unstructured.Unstructured // the case's inventory (Namespaces for namespaceSelector, ...)
 	byEngine  map[engine.Engine]outcome
@@ -57,7 +58,7 @@ func TestPolicies(t *testing.T) {
 	for _, p := range all {
 		t.Run(p.Key, func(t *testing.T) {
 			t.Parallel()
-			runs := runSuite(t, p)
+			runs := runSuite(t, p, ".")
 			if t.Failed() {
 				return
 			}
@@ -73,9 +74,12 @@ func enginesFor(ct *templatesv1.ConstraintTemplate) []engine.Engine {
 	return []engine.Engine{engine.Rego}
 }
 
-func runSuite(t *testing.T, p *spec.Policy) []*caseRun {
+// runSuite replays <root>/<key>/suite.yaml of a policy: every test's constraint
+// is loaded on each engine (or refused, for a test marked invalid) and every
+// case run by runCase.
+func runSuite(t *testing.T, p *spec.Policy, root string) []*caseRun {
 	ctx := context.Background()
-	st, dir, err := suite.Load(".", p.Key)
+	st, dir, err := suite.Load(root, p.Key)
 	if err != nil {
 		t.Fatalf("suite: %v", err)
 	}
@@ -219,7 +223,7 @@ func runCase(t *testing.T, p *spec.Policy, dir string, ct *templatesv1.Constrain
 		}
 		inventory = append(inventory, objs...)
 	}
-	run := &caseRun{test: testName, name: tc.Name, input: in, expectNo: expectsNoViolation(tc), inventory: inventory, byEngine: map[engine.Engine]outcome{}}
+	run := &caseRun{test: testName, name: tc.Name, tc: tc, input: in, expectNo: expectsNoViolation(tc), inventory: inventory, byEngine: map[engine.Engine]outcome{}}
 	for _, eng := range enginesFor(ct) {
 		out := review(t, eng, ct, constraint, in, inventory)
 		run.byEngine[eng] = out

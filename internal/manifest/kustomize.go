@@ -25,12 +25,19 @@ func Kustomize(dir string) *Result {
 		return res
 	}
 	for i, r := range resMap.Resources() {
-		m, err := r.Map()
+		// Through JSON, as objects read from files are: a map straight from the
+		// YAML holds Go ints, which unstructured objects cannot deep-copy (the
+		// constraint framework panics on a constraint with an integer parameter).
+		raw, err := r.MarshalJSON()
+		obj := &unstructured.Unstructured{}
+		if err == nil {
+			err = obj.UnmarshalJSON(raw)
+		}
 		if err != nil {
 			res.Problems = append(res.Problems, Problem{File: file, Message: fmt.Sprintf("kustomize output object %d: %v", i+1, err)})
 			continue
 		}
-		res.Objects = append(res.Objects, Object{File: file, Line: i + 1, Object: &unstructured.Unstructured{Object: m}})
+		res.Objects = append(res.Objects, Object{File: file, Line: i + 1, Object: obj})
 	}
 	return res
 }

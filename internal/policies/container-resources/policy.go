@@ -39,14 +39,16 @@ maxMemoryLimit when they are set (Kubernetes quantities, compared exactly: "0.5"
 "500m", "1Gi" is "1024Mi"). Without a request the scheduler places the pod as if it
 needed nothing and it is the first evicted under pressure; without a limit one
 container can take its node's memory or CPU from every other pod. A limit alone also
-satisfies the request, because the API server copies it into the unset request.
+satisfies the request, because the API server copies it into the unset request. A
+quantity of 0 sets nothing and is reported: Kubernetes treats a limit of 0 as no
+limit (no CPU quota, no memory limit) and a request of 0 reserves nothing.
 Ephemeral containers cannot have resources (the API server refuses them: they share
 what the pod already has), so they are not required to; an ephemeral container that
 does set resources is reported instead, for manifests checked offline. Pod-level
 resources (spec.resources) are not taken into account. Enforcement is warn by
 default: the right values are each team's own, and a missing limit is a
 misconfiguration rather than an attack.`,
-	Version:     "1.0.0",
+	Version:     "1.1.0",
 	Practice:    "Set resource requests and limits (manifest misconfigurations)",
 	Bundles:     []string{"hardened"},
 	Scope:       spec.ScopeContainer,

@@ -8,7 +8,7 @@ violation contains v if {
 	some v in (findings(input.review.object) - findings(update.previous_object))
 }
 
-findings(obj) := ((missing_requests(obj) | missing_limits(obj)) | limits_above_maximum(obj)) | ephemeral_resources(obj)
+findings(obj) := (((missing_requests(obj) | missing_limits(obj)) | limits_above_maximum(obj)) | ephemeral_resources(obj)) | zero_quantities(obj)
 
 require_requests := object.get(input, ["parameters", "requireRequests"], true)
 
@@ -69,6 +69,36 @@ limits_above_maximum(obj) := {finding |
 		"details": {"container": entry.name, "field": field, "value": limit, "maximum": r.max},
 	}
 }
+
+# A quantity of 0 is set but sets nothing: Kubernetes treats a limit of 0 as no
+# limit at all (the kubelet sets no CFS quota and no memory limit, and the QoS
+# class counts only quantities above 0), and a request of 0 reserves nothing.
+# Each is reported under the requirement it fails.
+zero_quantity_kinds := [kind |
+	some kind in [
+		{"key": "requests", "required": require_requests, "what": "request", "effect": "which reserves nothing"},
+		{"key": "limits", "required": require_limits, "what": "limit", "effect": "which Kubernetes treats as no limit"},
+	]
+	kind.required == true
+]
+
+zero_quantities(obj) := {finding |
+	some kind in zero_quantity_kinds
+	some entry in checked_containers(obj)
+	some r in resources
+	q := quantity_string(entry.container.resources[kind.key][r.key])
+	valid_quantity(q)
+	quantity_nanos(q) == 0
+	field := sprintf("%s.resources.%s.%s", [entry.path, kind.key, r.key])
+	finding := {
+		"msg": sprintf("%s: container \"%s\" has a %s %s of 0, %s (%s=%s), %s", [workload.display_name(obj), entry.name, r.what, kind.what, kind.effect, field, q, zero_fix(kind.key, r.what)]),
+		"details": {"container": entry.name, "field": field, "value": q},
+	}
+}
+
+zero_fix("requests", _) := "set one so the scheduler reserves what the container needs"
+
+zero_fix("limits", what) := sprintf("set one so the container cannot take its node's %s from the others", [what])
 
 ephemeral_resources(obj) := {finding |
 	some entry in workload.containers(obj)

@@ -25,7 +25,10 @@ effective value decides: the pod's automountServiceAccountToken wins; when it is
 unset the pod's ServiceAccount (spec.serviceAccountName, default "default") decides,
 read from the inventory Gatekeeper syncs. A pod is refused when the effective value
 is true or unknown (its ServiceAccount is not in the inventory): a stolen token is an
-attacker's way into the API server. ServiceAccounts themselves must set
+attacker's way into the API server. A projected volume with a serviceAccountToken
+source mounts a token whatever the field says, so one without an audience (a token
+for the API server) is refused too; a token for another audience (Vault, a cloud's
+token exchange) is not, since the API server does not accept it. ServiceAccounts themselves must set
 automountServiceAccountToken: false, so that a pod that forgets to opt out is still
 safe; those named in exemptServiceAccounts (default: "default") may leave the field
 unset, because the controller manager creates the "default" ServiceAccount of every
@@ -33,7 +36,7 @@ namespace without it and refusing that would leave the namespace unable to run
 pods, but no ServiceAccount may set it to true. Pods running as an exempt
 ServiceAccount are still checked: set automountServiceAccountToken: false on the
 pod, or patch the "default" ServiceAccount after the namespace is created.`,
-	Version:    "1.1.0",
+	Version:    "1.2.0",
 	Practice:   "Disable automountServiceAccountToken",
 	Bundles:    []string{"hardened"},
 	Compliance: []string{"CIS 5.1.6"},

@@ -7,7 +7,7 @@ violation contains v if {
 	some v in (findings(input.review.object) - findings(update.previous_object))
 }
 
-findings(obj) := pod_findings(obj) | service_account_findings(obj)
+findings(obj) := (pod_findings(obj) | projected_token_findings(obj)) | service_account_findings(obj)
 
 pod_findings(obj) := {finding |
 	spec := workload.pod_spec(obj)
@@ -17,6 +17,33 @@ pod_findings(obj) := {finding |
 		"msg": sprintf("%s: %s (%s.automountServiceAccountToken), set automountServiceAccountToken: false on the pod, or on ServiceAccount %q", [workload.display_name(obj), problem, workload.pod_spec_path(obj), sa_name]),
 		"details": {"field": sprintf("%s.automountServiceAccountToken", [workload.pod_spec_path(obj)]), "serviceAccount": sa_name},
 	}
+}
+
+# A projected volume mounts a ServiceAccount token whatever
+# automountServiceAccountToken says. Without an audience the token is issued for
+# the API server, as the automounted one is; a token for an audience of its own
+# (a Vault role, a cloud's token exchange) is refused by the API server.
+projected_token_findings(obj) := {finding |
+	spec := workload.pod_spec(obj)
+	some volume in object.get(spec, "volumes", [])
+	is_object(volume)
+	sources := object.get(volume, ["projected", "sources"], [])
+	is_array(sources)
+	some i, source in sources
+	is_object(source)
+	is_object(source.serviceAccountToken)
+	not has_audience(source.serviceAccountToken)
+	name := object.get(volume, "name", "")
+	field := sprintf("%s.volumes[%s].projected.sources[%d].serviceAccountToken", [workload.pod_spec_path(obj), name, i])
+	finding := {
+		"msg": sprintf("%s: volume \"%s\" mounts a ServiceAccount token for the API server (%s.audience is unset), a token automountServiceAccountToken: false does not keep out, remove it or set audience to the service that reads the token", [workload.display_name(obj), name, field]),
+		"details": {"field": field, "volume": name, "serviceAccount": service_account_name(spec)},
+	}
+}
+
+has_audience(token) if {
+	is_string(token.audience)
+	token.audience != ""
 }
 
 # serviceAccount is the deprecated spelling the API server copies into

@@ -33,10 +33,13 @@ var Policy = spec.Policy{
 	Description: `Containers must not bind ports on the node: every ports[].hostPort must be unset
 or 0, or lie within one of the allowedHostPorts ranges (default: none). A host port
 bypasses Services and NetworkPolicies, exposes the pod on every address of the node,
-and pins the pod to nodes where the port is free. Applies to containers,
+and pins the pod to nodes where the port is free. In a pod with hostNetwork: true the
+API server sets an unset hostPort of a container or init container to its
+containerPort, so such a port must lie within the ranges too: a workload is judged
+as its pods will be admitted, not refused only once its pods are. Applies to containers,
 initContainers and ephemeralContainers of Pods and of every workload that creates
 them, as the Pod Security Standards (baseline) do.`,
-	Version:     "1.0.0",
+	Version:     "1.1.0",
 	Practice:    "Don't bind host ports: expose pods through Services",
 	Bundles:     []string{"baseline", "restricted", "hardened"},
 	Compliance:  []string{"PSS baseline: Host Ports", "CIS 5.2.13"},

@@ -10,7 +10,7 @@ violation contains v if {
 
 # The defaults mirror the parameters' schema defaults (policy.go), for a
 # constraint created without them.
-secret_name_pattern := object.get(input, ["parameters", "secretNamePattern"], `passw(or)?d|pwd|pass[_.-]?phrase|secret|token|credential|api[_.-]?key|private[_.-]?key|access[_.-]?key|auth[_.-]?key|session[_.-]?key|signing[_.-]?key|encryption[_.-]?key|master[_.-]?key`)
+secret_name_pattern := object.get(input, ["parameters", "secretNamePattern"], `passw(or)?d|pwd|pass[_.-]?phrase|(^|[_.-])pass$|secret|token|credential|api[_.-]?key|private[_.-]?key|access[_.-]?key|auth[_.-]?key|session[_.-]?key|signing[_.-]?key|encryption[_.-]?key|master[_.-]?key`)
 
 allowed_name_pattern := object.get(input, ["parameters", "allowedNamePattern"], `(^|[_.-])(ttl|timeout|expiry|expiration|expires|expires[_.-]?in|lifetime|duration|(min|max)?[_.-]?length|name|header|enabled|type|algorithm|url|uri|endpoint|host|port|issuer|audience|scopes?)$|tokenizers?([_.-]|$)`)
 

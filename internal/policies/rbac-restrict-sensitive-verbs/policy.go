@@ -36,13 +36,15 @@ of the node). A "*" verb counts as every verb and "*" resources and API groups a
 every resource and group ("*/exec" as the exec subresource of every resource), so
 "*" on roles grants escalate and bind, and get on "*" in "*" reads Secrets and opens
 exec. Reading Secrets is allowed when the rule names them in resourceNames: a
-workload reading its own Secret is least privilege. Roles in allowedRoles
+workload reading its own Secret is least privilege. An empty name does not count:
+RBAC compares resourceNames with the request's name, and a list or watch has the
+empty one, so resourceNames [""] grants them on every Secret. Roles in allowedRoles
 (ClusterRoles by name, Roles by namespace/name) are skipped: by default system:*,
 cluster-admin and Gatekeeper's gatekeeper-manager-role. A ClusterRole with an
 aggregationRule is skipped: the clusterrole-aggregation controller writes its rules
 from the ClusterRoles it selects, which are checked themselves (the built-in admin
 and edit are aggregated). A rule is named by its position (rules[2]).`,
-	Version:     "1.0.0",
+	Version:     "1.1.0",
 	Practice:    "Least-privilege RBAC: no escalation, impersonation, Secret reading or exec",
 	Bundles:     []string{"hardened"},
 	Compliance:  []string{"CIS 5.1.2", "CIS 5.1.8", "CIS 5.1.10"},

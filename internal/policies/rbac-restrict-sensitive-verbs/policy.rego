@@ -151,7 +151,12 @@ resource_matches(resource, wanted) if {
 	startswith(resource, wanted)
 }
 
+# RBAC compares resourceNames with the request's name, and a list or watch
+# (without a metadata.name field selector) has the empty name: a rule whose
+# resourceNames holds "" grants them on every object, so it is not named.
 only_named(rule, permission) if {
 	permission.named_ok
-	count(strings_in(rule, "resourceNames")) > 0
+	names := strings_in(rule, "resourceNames")
+	count(names) > 0
+	not "" in names
 }

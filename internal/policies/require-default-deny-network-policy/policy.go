@@ -28,7 +28,10 @@ lists Ingress in its policyTypes and has no ingress rules; with requireEgress, a
 one (the same or another) that lists Egress and has no egress rules. Without it,
 Kubernetes lets every pod of the cluster connect to every pod of the namespace.
 policyTypes left unset count as Kubernetes defaults them (Ingress, plus Egress when
-egress rules are present). Reads the NetworkPolicies and Namespaces Gatekeeper syncs.
+egress rules are present). NetworkPolicies add up, so another policy that selects
+every pod and has a rule allowing every pod of the cluster on every port (no ports,
+and no peers or a peer with namespaceSelector {}) undoes the default deny: it is
+reported wherever the missing policy would be. Reads the NetworkPolicies and Namespaces Gatekeeper syncs.
 Admission sees one object at a time and a NetworkPolicy can only be created in a
 namespace that exists, so: audit, and the admission of a Namespace, report each
 Namespace that lacks one; at admission (CREATE and UPDATE), with checkWorkloads
@@ -42,7 +45,7 @@ constraint is dryrun: review the audit results, add the policy to each namespace
 (components/default-deny-ingress does it in a kustomize overlay), then switch to warn
 or deny. Under deny, match only the workload kinds: a new Namespace can never have a
 NetworkPolicy yet, so its creation would always be refused.`,
-	Version:     "1.0.0",
+	Version:     "1.1.0",
 	Practice:    "Deny all traffic between pods by default",
 	Bundles:     []string{"hardened"},
 	Compliance:  []string{"CIS 5.3.2"},
