@@ -4,7 +4,9 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
+	"os"
 	"path/filepath"
 	"regexp"
 	"sort"
@@ -13,8 +15,12 @@ import (
 	"testing"
 
 	"github.com/google/cel-go/cel"
+	"github.com/google/go-cmp/cmp"
+	templatesv1 "github.com/open-policy-agent/frameworks/constraint/pkg/apis/templates/v1"
 	"github.com/open-policy-agent/gatekeeper/v3/pkg/controller/webhookconfig/webhookconfigcache"
+	celschema "github.com/open-policy-agent/gatekeeper/v3/pkg/drivers/k8scel/schema"
 	"github.com/open-policy-agent/gatekeeper/v3/pkg/drivers/k8scel/transform"
+	"github.com/open-policy-agent/gatekeeper/v3/pkg/util"
 	admissionv1 "k8s.io/api/admission/v1"
 	admissionregistrationv1 "k8s.io/api/admissionregistration/v1"
 	admissionregistrationv1beta1 "k8s.io/api/admissionregistration/v1beta1"
@@ -38,6 +44,8 @@ import (
 	"k8s.io/apiserver/pkg/cel/environment"
 	"k8s.io/apiserver/pkg/cel/library"
 	clientgoscheme "k8s.io/client-go/kubernetes/scheme"
+	"sigs.k8s.io/kustomize/api/krusty"
+	"sigs.k8s.io/kustomize/kyaml/filesys"
 
 	"github.com/gatewarden/gatewarden/internal/engine"
 	"github.com/gatewarden/gatewarden/internal/policies"
@@ -546,7 +554,9 @@ type verdict struct {
 	ruleCost int64    // the dearest validation or message alone, with the variables it reads
 }
 
-func (np *nativePolicy) evaluate(t *testing.T, r request, params *unstructured.Unstructured) verdict {
+// evaluate runs one request; perRule also measures each rule alone (ruleCost),
+// which costs a few evaluations more.
+func (np *nativePolicy) evaluate(t *testing.T, r request, params *unstructured.Unstructured, perRule bool) verdict {
 	t.Helper()
 	ctx := context.Background()
 	var v verdict
@@ -580,6 +590,9 @@ func (np *nativePolicy) evaluate(t *testing.T, r request, params *unstructured.U
 		v.errors = append(v.errors, "messages: "+err.Error())
 	}
 	v.cost = celconfig.RuntimeCELCostBudget - left
+	if !perRule {
+		return v
+	}
 	// Each expression runs in a fresh composition context, so the variables it
 	// reads count towards it: an upper bound of every single call it makes.
 	for i := range np.rules {
@@ -792,7 +805,7 @@ func TestNativePoliciesEvaluate(t *testing.T) {
 						continue
 					}
 					h.cases++
-					got := np.evaluate(t, r, constraint)
+					got := np.evaluate(t, r, constraint, false)
 					for _, e := range got.errors {
 						t.Errorf("%s: the API server fails the request: %s", label, e)
 					}
@@ -817,7 +830,7 @@ func TestNativePoliciesEvaluate(t *testing.T) {
 					if !ok {
 						t.Fatalf("%s: the amplified case does not decode", label)
 					}
-					big := np.evaluate(t, br, constraint)
+					big := np.evaluate(t, br, constraint, true)
 					for _, e := range big.errors {
 						t.Errorf("%s, every list %d times over (%d KiB): the API server fails the request: %s", label, amplification, br.size/1024, e)
 					}
@@ -829,7 +842,7 @@ func TestNativePoliciesEvaluate(t *testing.T) {
 				t.Fatal(err)
 			}
 			for _, r := range large {
-				got := np.evaluate(t, r, con)
+				got := np.evaluate(t, r, con, true)
 				for _, e := range got.errors {
 					t.Errorf("%s of a large Deployment (%d KiB): the API server fails the request: %s", r.attrs.GetOperation(), r.size/1024, e)
 				}
@@ -862,4 +875,210 @@ func headroomTable(table []headroom) string {
 	fmt.Fprintf(&b, "/call: of its PerCallLimit (%d) per expression; one rule alone, with the variables it reads, bounds each of its expressions.\n", celconfig.PerCallLimit)
 	fmt.Fprintf(&b, "/gatekeeper: of the budget Gatekeeper's own CEL driver gives a whole policy (PerCallLimit), for comparison.")
 	return b.String()
+}
+
+// buildKustomization runs kustomize build on dir as `kustomize build` does
+// without --reorder (the kustomization's sortOptions decide).
+func buildKustomization(t *testing.T, fs filesys.FileSystem, dir string) []*unstructured.Unstructured {
+	t.Helper()
+	opts := krusty.MakeDefaultOptions()
+	opts.Reorder = krusty.ReorderOptionUnspecified
+	resMap, err := krusty.MakeKustomizer(opts).Run(fs, dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var out []*unstructured.Unstructured
+	for _, r := range resMap.Resources() {
+		m, err := r.Map()
+		if err != nil {
+			t.Fatal(err)
+		}
+		out = append(out, &unstructured.Unstructured{Object: m})
+	}
+	return out
+}
+
+// The enforcement points the component names are Gatekeeper's.
+func TestNativeEnforcementPointsAreGatekeepers(t *testing.T) {
+	for got, want := range map[string]string{
+		render.EnforcementPointVAP:     util.VAPEnforcementPoint,
+		render.EnforcementPointWebhook: util.WebhookEnforcementPoint,
+		render.EnforcementPointAudit:   util.AuditEnforcementPoint,
+		render.EnforcementPointGator:   util.GatorEnforcementPoint,
+	} {
+		if got != want {
+			t.Errorf("enforcement point %q, Gatekeeper's is %q", got, want)
+		}
+	}
+}
+
+// checkNative asserts what Gatekeeper 3.23 makes of a build with the native
+// component: a ValidatingAdmissionPolicy for every template with CEL whatever
+// --default-create-vap-for-templates says, a binding for each of its
+// constraints with the constraint's action whatever
+// --default-create-vap-binding-for-constraints says, the action kept for audit
+// and gator and withheld from the webhook; referential policies untouched.
+// actions gives each constraint kind's expected action.
+func checkNative(t *testing.T, built []*unstructured.Unstructured, actions map[string]string) {
+	t.Helper()
+	byTemplate, byKind := map[string]*spec.Policy{}, map[string]*spec.Policy{}
+	for _, p := range policies.MustAll() {
+		byTemplate[p.TemplateName()], byKind[p.Kind] = p, p
+	}
+	vapActions := map[string]admissionregistrationv1beta1.ValidationAction{"deny": admissionregistrationv1beta1.Deny, "warn": admissionregistrationv1beta1.Warn, "dryrun": admissionregistrationv1beta1.Audit}
+	templates, constraints := 0, 0
+	for _, u := range built {
+		switch {
+		case u.GetKind() == "ConstraintTemplate":
+			templates++
+			p, ok := byTemplate[u.GetName()]
+			if !ok {
+				t.Errorf("template %s is no policy's", u.GetName())
+				continue
+			}
+			ct := &templatesv1.ConstraintTemplate{}
+			if err := runtime.DefaultUnstructuredConverter.FromUnstructured(u.Object, ct); err != nil {
+				t.Fatal(err)
+			}
+			v, err := engine.ToVersionless(ct)
+			if err != nil {
+				t.Fatal(err)
+			}
+			// What ShouldGenerateVAP (pkg/controller/constraint) reads.
+			src, err := celschema.GetSourceFromTemplate(v)
+			switch {
+			case !p.Native():
+				if !errors.Is(err, celschema.ErrCELEngineMissing) {
+					t.Errorf("template %s (referential): Gatekeeper finds CEL in it (%v)", u.GetName(), err)
+				}
+			case err != nil:
+				t.Errorf("template %s: %v", u.GetName(), err)
+			case src.GenerateVAP == nil || !*src.GenerateVAP:
+				t.Errorf("template %s: generateVAP is not true: Gatekeeper generates no ValidatingAdmissionPolicy unless its flag says so", u.GetName())
+			default:
+				if _, err := transform.TemplateToPolicyDefinition(v); err != nil {
+					t.Errorf("template %s: Gatekeeper cannot make a ValidatingAdmissionPolicy of it: %v", u.GetName(), err)
+				}
+			}
+		case u.GetAPIVersion() == "constraints.gatekeeper.sh/v1beta1":
+			constraints++
+			p, ok := byKind[u.GetKind()]
+			if !ok {
+				t.Errorf("constraint %s %s is no policy's", u.GetKind(), u.GetName())
+				continue
+			}
+			label := u.GetKind() + " " + u.GetName()
+			want := actions[u.GetKind()]
+			action, err := util.GetEnforcementAction(u.Object)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if err := util.ValidateEnforcementAction(action, u.Object); err != nil {
+				t.Errorf("%s: Gatekeeper refuses the constraint: %v", label, err)
+				continue
+			}
+			if !p.Native() {
+				if string(action) != want {
+					t.Errorf("%s (referential): enforcementAction %q, want %q as without the component", label, action, want)
+				}
+				if _, found := u.Object["spec"].(map[string]any)["scopedEnforcementActions"]; found {
+					t.Errorf("%s (referential): has scopedEnforcementActions", label)
+				}
+				continue
+			}
+			if action != util.Scoped {
+				t.Errorf("%s: enforcementAction %q, want scoped", label, action)
+				continue
+			}
+			for ep, wantActions := range map[string][]string{
+				util.VAPEnforcementPoint:     {want},
+				util.AuditEnforcementPoint:   {want},
+				util.GatorEnforcementPoint:   {want},
+				util.WebhookEnforcementPoint: {},
+			} {
+				got, err := util.ScopedActionForEP(ep, u)
+				if err != nil {
+					t.Fatal(err)
+				}
+				if diff := cmp.Diff(wantActions, got); diff != "" {
+					t.Errorf("%s: actions for %s (-want +got):\n%s", label, ep, diff)
+				}
+			}
+			b, err := transform.ConstraintToBinding(u, []string{want})
+			if err != nil {
+				t.Errorf("%s: Gatekeeper cannot bind it: %v", label, err)
+				continue
+			}
+			if diff := cmp.Diff([]admissionregistrationv1beta1.ValidationAction{vapActions[want]}, b.Spec.ValidationActions); diff != "" {
+				t.Errorf("%s: binding's validationActions (-want +got):\n%s", label, diff)
+			}
+		}
+	}
+	if templates != len(policies.MustAll()) {
+		t.Errorf("%d templates, want %d", templates, len(policies.MustAll()))
+	}
+	if constraints != len(actions) {
+		t.Errorf("%d constraints, want %d", constraints, len(actions))
+	}
+}
+
+// The sample overlay (the library with the native component) hands every
+// policy with CEL to the API server and leaves the referential ones alone.
+func TestNativeComponent(t *testing.T) {
+	actions := map[string]string{}
+	for _, p := range policies.MustAll() {
+		actions[p.Kind] = p.Enforcement
+	}
+	built := buildKustomization(t, filesys.MakeFsOnDisk(), repoRoot+"/examples/overlays/native")
+	seenConstraint := false
+	for _, u := range built {
+		if u.GetKind() == "ConstraintTemplate" && seenConstraint {
+			t.Fatalf("template %s after a constraint", u.GetName())
+		}
+		seenConstraint = seenConstraint || u.GetAPIVersion() == "constraints.gatekeeper.sh/v1beta1"
+	}
+	checkNative(t, built, actions)
+}
+
+// After an enforcement-mode component, the native component keeps the mode:
+// a bundle rolled out in warn stays warn, now at the API server.
+func TestNativeComponentAfterEnforcementMode(t *testing.T) {
+	fs := filesys.MakeFsInMemory()
+	for _, dir := range []string{"templates", "components"} {
+		err := filepath.WalkDir(filepath.Join(repoRoot, dir), func(path string, d os.DirEntry, err error) error {
+			if err != nil || d.IsDir() {
+				return err
+			}
+			data, err := os.ReadFile(path)
+			if err != nil {
+				return err
+			}
+			rel, _ := filepath.Rel(repoRoot, path)
+			return fs.WriteFile("/repo/"+filepath.ToSlash(rel), data)
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+	}
+	overlay := `apiVersion: kustomize.config.k8s.io/v1beta1
+kind: Kustomization
+sortOptions:
+  order: fifo
+resources:
+  - ../../templates
+components:
+  - ../../components/baseline
+  - ../../components/enforce-warn
+  - ../../components/native
+`
+	if err := fs.WriteFile("/repo/overlays/baseline-warn-native/kustomization.yaml", []byte(overlay)); err != nil {
+		t.Fatal(err)
+	}
+	actions := map[string]string{}
+	for _, p := range policies.MustAll() {
+		if p.InBundle("baseline") {
+			actions[p.Kind] = "warn"
+		}
+	}
+	checkNative(t, buildKustomization(t, fs, "/repo/overlays/baseline-warn-native"), actions)
 }
