@@ -52,11 +52,24 @@ func index(policies []*spec.Policy) []byte {
 	b.WriteString(header)
 	b.WriteString("# Policy reference\n\nOne page per policy, generated from `internal/policies` and the cases in `tests/`.\n" +
 		"Which controls of the Pod Security Standards and the CIS Kubernetes Benchmark they enforce: [the compliance matrix](../compliance.md).\n\n")
-	b.WriteString("| Kind | Policy | Bundles | Default action |\n|---|---|---|---|\n")
+	b.WriteString("| Kind | Policy | Bundles | Default action | Native |\n|---|---|---|---|---|\n")
 	for _, p := range policies {
-		fmt.Fprintf(&b, "| `%s` | [%s](%s.md) | %s | %s |\n", p.Kind, p.Title, p.Key, strings.Join(p.Bundles, ", "), p.Enforcement)
+		nat := "yes"
+		if !p.Native() {
+			nat = "no (referential)"
+		}
+		fmt.Fprintf(&b, "| `%s` | [%s](%s.md) | %s | %s | %s |\n", p.Kind, p.Title, p.Key, strings.Join(p.Bundles, ", "), p.Enforcement, nat)
 	}
+	b.WriteString("\nNative: whether the policy can be enforced by the API server as a ValidatingAdmissionPolicy, with the `components/native` component; see [native enforcement](../native.md).\n")
 	return b.Bytes()
+}
+
+// nativeSupport says whether a policy can be enforced by the API server, and why.
+func nativeSupport(p *spec.Policy) string {
+	if p.Native() {
+		return "yes: with `components/native`, the API server enforces it, from the ValidatingAdmissionPolicy Gatekeeper generates of its CEL ([native enforcement](../native.md))"
+	}
+	return "no: it reads `data.inventory`, which only Gatekeeper has, so Gatekeeper's webhook enforces it in every mode ([native enforcement](../native.md))"
 }
 
 // example is a case object and what the policy says about it.
@@ -83,6 +96,7 @@ func Page(ctx context.Context, p *spec.Policy, root fs.FS) ([]byte, error) {
 		engines = "Rego only (reads `data.inventory`)"
 	}
 	w("| Engines | %s |\n", engines)
+	w("| Native (ValidatingAdmissionPolicy) | %s |\n", nativeSupport(p))
 	w("| Template | `templates/%s.yaml` (`%s`, version %s) |\n", p.Key, p.TemplateName(), p.Version)
 	w("| Default enforcement | `%s` |\n", p.Enforcement)
 	if p.Referential() {

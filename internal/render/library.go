@@ -14,7 +14,7 @@ import (
 
 // Generated directories: every file in them is rendered, so a stale file (a policy
 // that was removed) is drift too.
-var GeneratedDirs = []string{"templates", "constraints", "sync", "components/baseline", "components/restricted", "components/hardened", "docs/policies"}
+var GeneratedDirs = []string{"templates", "constraints", "sync", "components/baseline", "components/restricted", "components/hardened", NativeDir, "docs/policies"}
 
 // Sink receives rendered files; paths are slash-separated and relative to the repository root.
 type Sink interface {
@@ -141,6 +141,9 @@ func Library(policies []*spec.Policy, sink Sink, readme []byte) error {
 		root = append(root, "sync")
 	}
 	if err := bundles(sorted, sink); err != nil {
+		return err
+	}
+	if err := native(sorted, sink); err != nil {
 		return err
 	}
 	// fifo keeps templates before constraints in both `kubectl kustomize` and

@@ -123,6 +123,11 @@ func (p *Policy) TemplateName() string { return strings.ToLower(p.Kind) }
 // Referential reports whether the policy reads data.inventory.
 func (p *Policy) Referential() bool { return len(p.Sync) > 0 }
 
+// Native reports whether Gatekeeper can hand the policy to the API server as a
+// ValidatingAdmissionPolicy: it has CEL. A referential policy has none, and the
+// API server could not serve it data.inventory anyway.
+func (p *Policy) Native() bool { return p.CEL != "" }
+
 // ExcludedNamespaces returns the default constraint's excluded namespaces.
 func (p *Policy) ExcludedNamespaces() []string {
 	if p.Match.ExcludedNamespaces == nil {
