@@ -35,6 +35,7 @@ func newNew() *cobra.Command {
   internal/policies/<key>/policy.rego  the Rego rule
   internal/policies/<key>/policy.cel   the CEL rules (not for --referential)
   tests/<key>/suite.yaml, cases/...    the cases the harness requires of the scope
+  tests/bypass/<key>/suite.yaml, ...    three ways around the rule, each caught
 
 and registers the folder (internal/policies/zz_generated.registry.go). Each scope
 comes with a small working rule, so that make generate and go test ./... pass at

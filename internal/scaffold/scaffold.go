@@ -1,5 +1,6 @@
 // Package scaffold writes a new policy into a gatewarden checkout: the spec,
-// Rego and CEL under internal/policies/<key>/ and the suite under tests/<key>/,
+// Rego and CEL under internal/policies/<key>/, the suite under tests/<key>/ and
+// the bypass suite under tests/bypass/<key>/,
 // each with a small working rule and the cases the harness requires of its
 // scope, then registers the folder. Rendering is left to `make generate`.
 package scaffold
@@ -70,8 +71,11 @@ func New(o Options) ([]string, error) {
 		}
 		rel := strings.TrimSuffix(strings.TrimPrefix(p, base+"/"), ".tmpl")
 		dest := path.Join("internal/policies", o.Key, rel)
-		if strings.HasPrefix(rel, "tests/") {
+		switch {
+		case strings.HasPrefix(rel, "tests/"):
 			dest = path.Join("tests", o.Key, strings.TrimPrefix(rel, "tests/"))
+		case strings.HasPrefix(rel, "bypass/"):
+			dest = path.Join("tests", "bypass", o.Key, strings.TrimPrefix(rel, "bypass/"))
 		}
 		src, err := fs.ReadFile(skeletons, p)
 		if err != nil {
@@ -155,7 +159,7 @@ func (o Options) check() error {
 		return errors.Join(errs...)
 	}
 
-	for _, dir := range []string{filepath.Join("internal", "policies", o.Key), filepath.Join("tests", o.Key)} {
+	for _, dir := range []string{filepath.Join("internal", "policies", o.Key), filepath.Join("tests", o.Key), filepath.Join("tests", "bypass", o.Key)} {
 		if _, err := os.Stat(filepath.Join(o.Root, dir)); err == nil {
 			refuse("%s already exists: choose another key, or remove the folder if it is a leftover", filepath.ToSlash(dir))
 		}
