@@ -36,7 +36,7 @@ bench-check: ## Time `gatewarden check` against `gator test` on 100, 1,000 and 1
 	$(GO) run ./bench/check -n 100,1000,10000
 
 .PHONY: e2e
-e2e: ## Real cluster: etcd + kube-apiserver + Gatekeeper on a private loopback, every suite replayed
+e2e: ## Real cluster: etcd + kube-apiserver + Gatekeeper on a private loopback, every suite replayed (webhook, then native)
 	tests/e2e/run.sh
 
 .PHONY: deploy

@@ -201,25 +201,29 @@ webhooks:
 	return nil
 }
 
+// startGatekeeper starts Gatekeeper with every operation, its webhook included.
 func (c *cluster) startGatekeeper() error {
+	return c.startGatekeeperOps("--operation=webhook", "--operation=audit", "--operation=status", "--operation=generate")
+}
+
+func (c *cluster) startGatekeeperOps(ops ...string) error {
 	// Audit writes the API resource lists it discovered here, and fails if
 	// the folder does not exist.
 	if err := os.MkdirAll(filepath.Join(c.dir, "gatekeeper-cache"), 0o700); err != nil {
 		return err
 	}
-	return c.start("gatekeeper", []string{"KUBECONFIG=" + c.kubeconfig, "POD_NAMESPACE=" + gatekeeperNS, "POD_NAME=gatekeeper-e2e", "CONTAINER_NAME=manager"},
-		"--port", fmt.Sprint(webhookPort), "--host", "127.0.0.1",
+	args := append([]string{"--port", fmt.Sprint(webhookPort), "--host", "127.0.0.1",
 		"--health-addr", healthAddress,
 		// controller-runtime's metrics listener is off: Gatekeeper's own Prometheus
 		// exporter takes port 8888 (on every interface, hence the network namespace).
 		"--metrics-addr", "0",
 		"--cert-dir", filepath.Join(c.dir, "webhook-certs"), "--disable-cert-rotation",
-		"--operation=webhook", "--operation=audit", "--operation=status", "--operation=generate",
 		"--audit-interval=5", "--constraint-violations-limit=50",
 		"--api-cache-dir", filepath.Join(c.dir, "gatekeeper-cache"),
 		"--debug-use-fake-pod",
 		"--disable-opa-builtin={http.send}",
-		"--log-level=INFO")
+		"--log-level=INFO"}, ops...)
+	return c.start("gatekeeper", []string{"KUBECONFIG=" + c.kubeconfig, "POD_NAMESPACE=" + gatekeeperNS, "POD_NAME=gatekeeper-e2e", "CONTAINER_NAME=manager"}, args...)
 }
 
 func (c *cluster) kubectl(ctx context.Context, args ...string) ([]byte, error) {

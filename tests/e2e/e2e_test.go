@@ -455,7 +455,7 @@ func TestSuites(t *testing.T) {
 				time.Sleep(settle)
 			}()
 			time.Sleep(settle)
-			runPolicy(t, p)
+			runPolicy(t, p, modeWebhook)
 		})
 	}
 }
@@ -473,7 +473,26 @@ func setAction(ctx context.Context, p *spec.Policy, action string) error {
 
 var caseSeq atomic.Int64
 
-func runPolicy(t *testing.T, p *spec.Policy) {
+// Modes of enforcement a case is replayed in.
+const (
+	modeWebhook = "webhook" // the library as deployed by README: Gatekeeper's webhook (and the VAPs it generates by default)
+	modeNative  = "native"  // components/native, Gatekeeper's webhook stopped: the API server alone
+)
+
+// verdicts records, per mode, what the API server did with each case that
+// passed: denied, warned or admitted.
+var (
+	verdictsMu sync.Mutex
+	verdicts   = map[string]map[string]string{modeWebhook: {}, modeNative: {}}
+)
+
+func record(mode, key, verdict string) {
+	verdictsMu.Lock()
+	defer verdictsMu.Unlock()
+	verdicts[mode][key] = verdict
+}
+
+func runPolicy(t *testing.T, p *spec.Policy, mode string) {
 	ctx := context.Background()
 	st, dir, err := suite.Load(filepath.Join(repoRoot, "tests"), p.Key)
 	if err != nil {
@@ -488,7 +507,7 @@ func runPolicy(t *testing.T, p *spec.Policy) {
 		for _, tc := range test.Cases {
 			tc := tc
 			t.Run(tc.Name, func(t *testing.T) {
-				err := runCase(ctx, t, p, dir, tc, action)
+				err := runCase(ctx, t, p, dir, tc, action, mode, p.Key+"/"+test.Name+"/"+tc.Name)
 				switch {
 				case errors.Is(err, errSkip):
 					skipped.Add(1)
@@ -543,7 +562,7 @@ func expect(tc *verify.Case) expectation {
 	return e
 }
 
-func runCase(ctx context.Context, t *testing.T, p *spec.Policy, dir string, tc *verify.Case, action string) error {
+func runCase(ctx context.Context, t *testing.T, p *spec.Policy, dir string, tc *verify.Case, action, mode, key string) error {
 	in, err := suite.Case(filepath.Join(dir, tc.Object))
 	if err != nil {
 		return err
@@ -708,7 +727,17 @@ func runCase(ctx context.Context, t *testing.T, p *spec.Policy, dir string, tc *
 	deadline := time.Now().Add(wait)
 	for {
 		denial, warns, err := attempt()
-		verdictErr := judge(p, e, action, denial, warns, err)
+		verdictErr := judge(p, e, action, denial, warns, err, mode == modeNative)
+		if verdictErr == nil {
+			verdict := "admitted"
+			switch {
+			case err != nil:
+				verdict = "denied"
+			case len(warns) > 0:
+				verdict = "warned"
+			}
+			record(mode, key, verdict)
+		}
 		if verdictErr == nil || time.Now().After(deadline) || errors.Is(verdictErr, errSkip) {
 			return verdictErr
 		}
@@ -761,12 +790,22 @@ func errText(err error) string {
 }
 
 // judge compares the API server's answer with the case's expectation.
-func judge(p *spec.Policy, e expectation, action, denial string, warns []string, err error) error {
+func judge(p *spec.Policy, e expectation, action, denial string, warns []string, err error, native bool) error {
 	// Gatekeeper denies through its webhook, and through the
 	// ValidatingAdmissionPolicy it generates from the template's CEL.
 	byGatekeeper := strings.Contains(denial, "admission webhook \"validation.gatekeeper.sh\" denied the request") ||
 		strings.Contains(denial, "ValidatingAdmissionPolicy 'gatekeeper-"+p.TemplateName()+"'")
 	byPolicy := strings.Contains(denial, "ValidatingAdmissionPolicy 'gatekeeper-"+p.TemplateName()+"'")
+	if native && err != nil && byGatekeeper && !byPolicy {
+		return fmt.Errorf("denied by Gatekeeper's webhook, which native mode has stopped: %s", denial)
+	}
+	if native && action == "warn" {
+		for _, w := range warns {
+			if !strings.Contains(w, "ValidatingAdmissionPolicy 'gatekeeper-"+p.TemplateName()+"'") {
+				return fmt.Errorf("a warning that is not the ValidatingAdmissionPolicy's: %s", w)
+			}
+		}
+	}
 	if err != nil && !byGatekeeper {
 		if strings.Contains(denial, "error looking up service account") {
 			return fmt.Errorf("%w: the API server refuses a pod whose ServiceAccount does not exist: %s", errSkip, denial)
