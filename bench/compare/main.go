@@ -4,7 +4,8 @@
 //
 //	go run ./bench/compare [-threshold 20] [-unit ns/op] bench/baseline.txt bench/latest.txt
 //
-// `make bench-compare` runs it on the committed baseline.
+// `make bench-compare` runs it on the committed baseline, comparing CPU time
+// (cpu-ns/op, which bench/policies reports besides the wall time).
 package main
 
 import (
@@ -63,6 +64,10 @@ func read(path string) (*benchfmt.Set, error) {
 // run prints the comparison and reports whether it passed.
 func run(w io.Writer, base, latest *benchfmt.Set, unit string, threshold float64, quiet bool) bool {
 	deltas := benchfmt.Compare(base, latest, unit, threshold)
+	if len(deltas) == 0 {
+		fmt.Fprintf(w, "FAIL: no benchmark of the baseline reports %s\n", unit)
+		return false
+	}
 	fmt.Fprintf(w, "baseline: %s, GOMAXPROCS %d\nlatest:   %s, GOMAXPROCS %d\n", orUnknown(base.Config["cpu"]), base.Procs(), orUnknown(latest.Config["cpu"]), latest.Procs())
 	if base.Config["cpu"] != latest.Config["cpu"] || base.Procs() != latest.Procs() {
 		fmt.Fprintln(w, "note: the runs were taken on different machines; deltas compare the machines too")

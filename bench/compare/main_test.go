@@ -59,3 +59,10 @@ func TestCompareFailedRun(t *testing.T) {
 		t.Errorf("the missing benchmark is not listed:\n%s", out.String())
 	}
 }
+
+func TestCompareUnitAbsent(t *testing.T) {
+	var out bytes.Buffer
+	if run(&out, set(t, baseline), set(t, baseline), "cpu-ns/op", 0.2, false) {
+		t.Errorf("a comparison of nothing passed:\n%s", out.String())
+	}
+}

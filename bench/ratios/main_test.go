@@ -58,7 +58,7 @@ func TestRatios(t *testing.T) {
 		t.Errorf("a run without failures was reported as failed:\n%s", out)
 	}
 	for _, want := range []string{
-		"Machine: Test CPU, linux/amd64, GOMAXPROCS 2",
+		"Machine: Test CPU, linux/amd64, GOMAXPROCS 2. Figures: wall time per review (ns/op)",
 		// cheap: 1.5x and 1.2x its floors (3x in allocations), CEL 0.4x Rego.
 		"cheap deployment-allowed 1.50 µs 1.50x 3.00x 600 ns 1.20x 1.00x 0.40x",
 		// dear: 4x and 10x its floors, CEL slower than Rego.
@@ -92,5 +92,18 @@ func TestRatiosReportFailures(t *testing.T) {
 	out, ok := render(t, run+"--- FAIL: BenchmarkPolicy/policy=dear/engine=cel\nFAIL\n")
 	if ok || !strings.Contains(out, "The run FAILED") {
 		t.Errorf("a failed run was not reported:\n%s", out)
+	}
+}
+
+// With CPU time in the input, every figure uses it.
+func TestRatiosPreferCPUTime(t *testing.T) {
+	out, _ := render(t, `cpu: Test CPU
+BenchmarkPolicy/policy=p/engine=rego/object=deployment-allowed-2  100  9000 ns/op  3000 cpu-ns/op  0 findings  10 B/op  1 allocs/op
+BenchmarkFloor/engine=rego/object=deployment-allowed-2            100  9000 ns/op  1000 cpu-ns/op  10 B/op  1 allocs/op
+`)
+	for _, want := range []string{"CPU time per review (cpu-ns/op", "p deployment-allowed 3.00 µs 3.00x"} {
+		if !strings.Contains(out, want) {
+			t.Errorf("output lacks %q:\n%s", want, out)
+		}
 	}
 }
