@@ -31,6 +31,26 @@ gator-verify: ## Run the policy suites with Gatekeeper's gator, with and without
 check-examples: ## Check the bundled examples (exits 1: the insecure app has violations)
 	$(GO) run ./gen check examples/
 
+# Benchmarks: BENCH selects them (a go test -bench pattern), BENCHTIME sets
+# how long each runs, BENCHCOUNT how many times (figures are medians). The
+# whole set takes about 6 minutes on 2 cores. bench-compare compares
+# BENCH_UNIT: CPU time per iteration, which varies less than wall time (ns/op)
+# when the machine is shared.
+BENCH ?= .
+BENCHTIME ?= 200ms
+BENCHCOUNT ?= 1
+BENCH_UNIT ?= cpu-ns/op
+
+.PHONY: bench
+bench: ## Benchmark every policy (Rego and CEL), the bundle, rendering and loading; print the ratios (raw output: bench/latest.txt)
+	bash -o pipefail -c '$(GO) test ./bench/policies -run "^$$" -bench "$(BENCH)" -benchmem -benchtime $(BENCHTIME) -count $(BENCHCOUNT) -timeout 60m | tee bench/latest.txt'
+	$(GO) run ./bench/ratios < bench/latest.txt
+
+.PHONY: bench-compare
+bench-compare: ## Compare bench/latest.txt (from `make bench`, run first if absent) with the committed bench/baseline.txt; exit 1 on any benchmark over 20% slower in CPU time
+	@test -f bench/latest.txt || $(MAKE) bench
+	$(GO) run ./bench/compare -threshold 20 -unit $(BENCH_UNIT) bench/baseline.txt bench/latest.txt
+
 .PHONY: bench-check
 bench-check: ## Time `gatewarden check` against `gator test` on 100, 1,000 and 10,000 generated objects
 	$(GO) run ./bench/check -n 100,1000,10000
@@ -47,5 +67,5 @@ deploy: ## Install into the current kubectl context: templates, wait, then every
 
 .PHONY: lint
 lint: ## gofmt and go vet
-	@test -z "$$(gofmt -l gen internal tests)" || (gofmt -l gen internal tests; exit 1)
+	@test -z "$$(gofmt -l bench gen internal tests)" || (gofmt -l bench gen internal tests; exit 1)
 	$(GO) vet ./...

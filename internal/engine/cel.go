@@ -53,6 +53,10 @@ func CompileCEL(ct *templatesv1.ConstraintTemplate) error {
 		return err
 	}
 	for i, acc := range append(validations, messages...) {
+		if acc == nil {
+			// A validation without messageExpression has no message to compile.
+			continue
+		}
 		res := compiler.CompileCELExpression(acc, cel.OptionalVariableDeclarations{}, environment.StoredExpressions)
 		if res.Error != nil {
 			errs = append(errs, fmt.Errorf("%w: expression %d %q: %v", ErrCELCompile, i, acc.GetExpression(), res.Error))
