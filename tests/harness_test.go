@@ -15,7 +15,6 @@ import (
 	"github.com/open-policy-agent/frameworks/constraint/pkg/types"
 	"github.com/open-policy-agent/gatekeeper/v3/pkg/gator/verify"
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
-	"k8s.io/apimachinery/pkg/util/intstr"
 
 	"github.com/gatewarden/gatewarden/internal/engine"
 	"github.com/gatewarden/gatewarden/internal/policies"
@@ -223,7 +222,7 @@ func runCase(t *testing.T, p *spec.Policy, dir string, ct *templatesv1.Constrain
 		}
 		inventory = append(inventory, objs...)
 	}
-	run := &caseRun{test: testName, name: tc.Name, tc: tc, input: in, expectNo: expectsNoViolation(tc), inventory: inventory, byEngine: map[engine.Engine]outcome{}}
+	run := &caseRun{test: testName, name: tc.Name, tc: tc, input: in, expectNo: suite.ExpectsNoViolation(tc), inventory: inventory, byEngine: map[engine.Engine]outcome{}}
 	for _, eng := range enginesFor(ct) {
 		out := review(t, eng, ct, constraint, in, inventory)
 		run.byEngine[eng] = out
@@ -286,23 +285,6 @@ func checkMessages(t *testing.T, p *spec.Policy, label string, in *suite.Input, 
 			t.Errorf("case %s: violation has no details: %s", label, r.Message)
 		}
 	}
-}
-
-func expectsNoViolation(tc *verify.Case) bool {
-	if len(tc.Assertions) == 0 {
-		return true
-	}
-	for i := range tc.Assertions {
-		a := &tc.Assertions[i]
-		if a.Violations == nil || a.Message != nil {
-			return false
-		}
-		v := *a.Violations
-		if !(v.Type == intstr.String && v.StrVal == "no") && !(v.Type == intstr.Int && v.IntVal == 0) {
-			return false
-		}
-	}
-	return true
 }
 
 // checkCoverage requires the cases every policy of its scope must have.

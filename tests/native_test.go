@@ -813,7 +813,7 @@ func TestNativePoliciesEvaluate(t *testing.T) {
 					if decidable && r.asWritten {
 						h.judged++
 						denied := matches && len(got.denials) > 0
-						if want := !expectsNoViolation(tc); denied != want {
+						if want := !suite.ExpectsNoViolation(tc); denied != want {
 							t.Errorf("%s: the API server denies=%v, the suite expects violations=%v (denials: %q)", label, denied, want, got.denials)
 						}
 					}

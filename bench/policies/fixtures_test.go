@@ -11,13 +11,11 @@ import (
 
 	templatesv1 "github.com/open-policy-agent/frameworks/constraint/pkg/apis/templates/v1"
 	"github.com/open-policy-agent/frameworks/constraint/pkg/core/templates"
-	"github.com/open-policy-agent/gatekeeper/v3/pkg/gator/verify"
 	admissionv1 "k8s.io/api/admission/v1"
 	corev1 "k8s.io/api/core/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
 	"k8s.io/apimachinery/pkg/runtime"
-	"k8s.io/apimachinery/pkg/util/intstr"
 
 	"github.com/gatewarden/gatewarden/internal/engine"
 	"github.com/gatewarden/gatewarden/internal/policies"
@@ -391,7 +389,7 @@ func suiteSubjects(p *spec.Policy, fallback *unstructured.Unstructured, both boo
 			if tc.Skip {
 				continue
 			}
-			ok := expectsNoViolation(tc)
+			ok := suite.ExpectsNoViolation(tc)
 			if (ok && (allowed != nil || !both)) || (!ok && violating != nil) {
 				continue
 			}
@@ -425,22 +423,6 @@ func suiteSubjects(p *spec.Policy, fallback *unstructured.Unstructured, both boo
 		return []*subject{violating}, nil
 	}
 	return []*subject{allowed, violating}, nil
-}
-
-// expectsNoViolation is the harness's reading of a case: no assertion, or only
-// assertions of zero violations without a message.
-func expectsNoViolation(tc *verify.Case) bool {
-	for i := range tc.Assertions {
-		a := &tc.Assertions[i]
-		if a.Violations == nil || a.Message != nil {
-			return false
-		}
-		v := *a.Violations
-		if !(v.Type == intstr.String && v.StrVal == "no") && !(v.Type == intstr.Int && v.IntVal == 0) {
-			return false
-		}
-	}
-	return true
 }
 
 // clients caches loaded clients: compiling a template costs far more than a

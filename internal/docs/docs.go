@@ -15,7 +15,6 @@ import (
 	templatesv1 "github.com/open-policy-agent/frameworks/constraint/pkg/apis/templates/v1"
 	"github.com/open-policy-agent/gatekeeper/v3/pkg/gator/verify"
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
-	"k8s.io/apimachinery/pkg/util/intstr"
 	"sigs.k8s.io/yaml"
 
 	"github.com/gatewarden/gatewarden/internal/engine"
@@ -255,10 +254,10 @@ func examples(ctx context.Context, p *spec.Policy, root fs.FS) (allowed, disallo
 			if err != nil || in.Request != nil {
 				continue
 			}
-			if allowed == nil && expectsNone(tc) {
+			if allowed == nil && suite.ExpectsNoViolation(tc) {
 				allowed = &example{name: tc.Name, object: in.Object}
 			}
-			if disallowed == nil && !expectsNone(tc) {
+			if disallowed == nil && !suite.ExpectsNoViolation(tc) {
 				msgs, err := evaluate(ctx, ct, con, in.Object)
 				if err != nil {
 					return nil, nil, err
@@ -268,19 +267,6 @@ func examples(ctx context.Context, p *spec.Policy, root fs.FS) (allowed, disallo
 		}
 	}
 	return allowed, disallowed, nil
-}
-
-func expectsNone(tc *verify.Case) bool {
-	for i := range tc.Assertions {
-		a := &tc.Assertions[i]
-		if a.Message != nil || a.Violations == nil {
-			return false
-		}
-		if !(a.Violations.Type == intstr.String && a.Violations.StrVal == "no") && !(a.Violations.Type == intstr.Int && a.Violations.IntVal == 0) {
-			return false
-		}
-	}
-	return true
 }
 
 func stripMeta(raw []byte) []byte {

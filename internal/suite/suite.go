@@ -13,6 +13,7 @@ import (
 	admissionv1 "k8s.io/api/admission/v1"
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
 	"k8s.io/apimachinery/pkg/runtime"
+	"k8s.io/apimachinery/pkg/util/intstr"
 	"sigs.k8s.io/yaml"
 
 	"github.com/gatewarden/gatewarden/internal/manifest"
@@ -141,4 +142,20 @@ func ParseCase(path string, data []byte) (*Input, error) {
 		in.Object = in.Old
 	}
 	return in, nil
+}
+
+// ExpectsNoViolation reports whether a case says its object is admitted: every
+// assertion (if any) asserts zero violations and names no message.
+func ExpectsNoViolation(tc *verify.Case) bool {
+	for i := range tc.Assertions {
+		a := &tc.Assertions[i]
+		if a.Violations == nil || a.Message != nil {
+			return false
+		}
+		v := *a.Violations
+		if !(v.Type == intstr.String && v.StrVal == "no") && !(v.Type == intstr.Int && v.IntVal == 0) {
+			return false
+		}
+	}
+	return true
 }
