@@ -127,11 +127,8 @@ func runSuite(t *testing.T, p *spec.Policy, root string) []*caseRun {
 
 func newClient(t *testing.T, eng engine.Engine, ct *templatesv1.ConstraintTemplate) *engine.Client {
 	t.Helper()
-	c, err := engine.New(eng)
+	c, err := engine.NewLoaded(context.Background(), eng, ct, nil, nil)
 	if err != nil {
-		t.Fatal(err)
-	}
-	if err := c.AddTemplate(context.Background(), ct); err != nil {
 		t.Fatalf("%s: %v", eng, err)
 	}
 	return c
@@ -156,8 +153,8 @@ func loadedClient(t *testing.T, eng engine.Engine, ct *templatesv1.ConstraintTem
 			return c.(*engine.Client)
 		}
 	}
-	c := newClient(t, eng, ct)
-	if err := c.AddConstraint(context.Background(), constraint); err != nil {
+	c, err := engine.NewLoaded(context.Background(), eng, ct, []*unstructured.Unstructured{constraint}, nil)
+	if err != nil {
 		t.Fatalf("%s: %v", eng, err)
 	}
 	if !fresh {

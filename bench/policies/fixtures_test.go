@@ -445,21 +445,9 @@ func client(b *testing.B, eng engine.Engine, ct *templatesv1.ConstraintTemplate,
 	if c, ok := clients.Load(key); ok {
 		return c.(*engine.Client)
 	}
-	ctx := context.Background()
-	c, err := engine.New(eng)
+	c, err := engine.NewLoaded(context.Background(), eng, ct, []*unstructured.Unstructured{s.constraint}, s.inventory)
 	if err != nil {
-		b.Fatal(err)
-	}
-	if err := c.AddTemplate(ctx, ct); err != nil {
 		b.Fatalf("%s: %v", eng, err)
-	}
-	if err := c.AddConstraint(ctx, s.constraint); err != nil {
-		b.Fatalf("%s: %v", eng, err)
-	}
-	for _, o := range s.inventory {
-		if err := c.AddData(ctx, o); err != nil {
-			b.Fatalf("%s: %v", eng, err)
-		}
 	}
 	clients.Store(key, c)
 	return c

@@ -234,11 +234,8 @@ func buildConstraint(ctx context.Context, p *spec.Policy, name string, sets []st
 	if err != nil {
 		return nil, err
 	}
-	c, err := engine.New(engine.Rego)
+	c, err := engine.NewLoaded(ctx, engine.Rego, ct, nil, nil)
 	if err != nil {
-		return nil, err
-	}
-	if err := c.AddTemplate(ctx, ct); err != nil {
 		return nil, err
 	}
 	if err := c.AddConstraint(ctx, con); err != nil {

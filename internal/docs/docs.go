@@ -282,14 +282,8 @@ func stripMeta(raw []byte) []byte {
 }
 
 func evaluate(ctx context.Context, ct *templatesv1.ConstraintTemplate, con, obj *unstructured.Unstructured) ([]string, error) {
-	c, err := engine.New(engine.Rego)
+	c, err := engine.NewLoaded(ctx, engine.Rego, ct, []*unstructured.Unstructured{con}, nil)
 	if err != nil {
-		return nil, err
-	}
-	if err := c.AddTemplate(ctx, ct); err != nil {
-		return nil, err
-	}
-	if err := c.AddConstraint(ctx, con); err != nil {
 		return nil, err
 	}
 	res, err := c.Review(ctx, obj)

@@ -185,6 +185,29 @@ func (c *Client) AddData(ctx context.Context, u *unstructured.Unstructured) erro
 	return nil
 }
 
+// NewLoaded returns a client of engine e holding one template, its constraints
+// and the inventory objects, as the harness, the docs and the benchmarks need.
+func NewLoaded(ctx context.Context, e Engine, ct *templatesv1.ConstraintTemplate, constraints, inventory []*unstructured.Unstructured) (*Client, error) {
+	c, err := New(e)
+	if err != nil {
+		return nil, err
+	}
+	if err := c.AddTemplate(ctx, ct); err != nil {
+		return nil, err
+	}
+	for _, con := range constraints {
+		if err := c.AddConstraint(ctx, con); err != nil {
+			return nil, err
+		}
+	}
+	for _, o := range inventory {
+		if err := c.AddData(ctx, o); err != nil {
+			return nil, err
+		}
+	}
+	return c, nil
+}
+
 // Result is one violation.
 type Result struct {
 	ConstraintKind    string `json:"constraintKind"`
