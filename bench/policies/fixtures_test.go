@@ -3,6 +3,7 @@ package policies_test
 import (
 	"context"
 	"fmt"
+	"github.com/gatewarden/gatewarden/bench/internal/benchfmt"
 	"path/filepath"
 	"regexp"
 	"strings"
@@ -26,17 +27,6 @@ import (
 
 // suitesDir holds the policy suites (tests/<key>/suite.yaml), relative to this package.
 const suitesDir = "../../tests"
-
-// Names of the objects a review is measured on. Names must not end in -<digits>:
-// go test appends -GOMAXPROCS to benchmark names.
-const (
-	podAllowed          = "pod-allowed"
-	podViolating        = "pod-violating"
-	deploymentAllowed   = "deployment-allowed"
-	deploymentViolating = "deployment-violating"
-	suiteAllowed        = "suite-allowed"
-	suiteViolating      = "suite-violating"
-)
 
 // scalingSizes are the container counts of the scaling benchmark.
 var scalingSizes = []int{1, 10, 100}
@@ -127,8 +117,8 @@ func newFixtures() (*fixtures, error) {
 		f.namespaces[ns.Name] = ns
 	}
 	for file, names := range map[string][2]string{
-		"hardened.yaml": {deploymentAllowed, podAllowed},
-		"insecure.yaml": {deploymentViolating, podViolating},
+		"hardened.yaml": {benchfmt.DeploymentAllowed, benchfmt.PodAllowed},
+		"insecure.yaml": {benchfmt.DeploymentViolating, benchfmt.PodViolating},
 	} {
 		objs, err := suite.Objects(filepath.Join("testdata", file))
 		if err != nil {
@@ -320,12 +310,12 @@ func (f *fixtures) subjects(p *spec.Policy) ([]*subject, error) {
 	return s, nil
 }
 
-// suiteViolating returns the first violating CREATE case of a policy's suite,
+// suiteViolatingCase returns the first violating CREATE case of a policy's suite,
 // for policies that the insecure objects do not violate.
-func (f *fixtures) suiteViolating(p *spec.Policy) (*subject, error) {
+func (f *fixtures) suiteViolatingCase(p *spec.Policy) (*subject, error) {
 	f.subjectsMu.Lock()
 	defer f.subjectsMu.Unlock()
-	key := p.Key + "/" + suiteViolating
+	key := p.Key + "/" + benchfmt.SuiteViolating
 	if s, ok := f.subjectsOf[key]; ok {
 		return s[0], nil
 	}
@@ -345,7 +335,7 @@ func (f *fixtures) newSubjects(p *spec.Policy) ([]*subject, error) {
 		return suiteSubjects(p, f.constraints[p.Key], true)
 	}
 	var out []*subject
-	for _, name := range []string{podAllowed, podViolating, deploymentAllowed, deploymentViolating} {
+	for _, name := range []string{benchfmt.PodAllowed, benchfmt.PodViolating, benchfmt.DeploymentAllowed, benchfmt.DeploymentViolating} {
 		out = append(out, f.subject(name, f.constraints[p.Key]))
 	}
 	return out, nil
@@ -410,9 +400,9 @@ func suiteSubjects(p *spec.Policy, fallback *unstructured.Unstructured, both boo
 			}
 			s := &subject{object: in.Object, constraint: constraint, inventory: inventory, allowed: ok, request: in.Request}
 			if ok {
-				s.name, allowed = suiteAllowed, s
+				s.name, allowed = benchfmt.SuiteAllowed, s
 			} else {
-				s.name, violating = suiteViolating, s
+				s.name, violating = benchfmt.SuiteViolating, s
 			}
 		}
 	}

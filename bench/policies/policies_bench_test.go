@@ -9,6 +9,7 @@ package policies_test
 import (
 	"context"
 	"fmt"
+	"github.com/gatewarden/gatewarden/bench/internal/benchfmt"
 	"testing"
 
 	templatesv1 "github.com/open-policy-agent/frameworks/constraint/pkg/apis/templates/v1"
@@ -92,11 +93,11 @@ func BenchmarkPolicy(b *testing.B) {
 				b.Run("engine="+string(eng), func(b *testing.B) {
 					for _, s := range subjects {
 						o := measure(b, eng, ct, s)
-						if o == (outcome{}) && s.name == suiteViolating {
+						if o == (outcome{}) && s.name == benchfmt.SuiteViolating {
 							b.Fatalf("%s: the suite's violating case has no finding", eng)
 						}
-						if o == (outcome{}) && s.name == deploymentViolating {
-							v, err := f.suiteViolating(p)
+						if o == (outcome{}) && s.name == benchfmt.DeploymentViolating {
+							v, err := f.suiteViolatingCase(p)
 							if err != nil {
 								b.Fatal(err)
 							}
@@ -123,7 +124,7 @@ func BenchmarkFloor(b *testing.B) {
 	}
 	for _, eng := range []engine.Engine{engine.Rego, engine.CEL} {
 		b.Run("engine="+string(eng), func(b *testing.B) {
-			for _, name := range []string{podAllowed, podViolating, deploymentAllowed, deploymentViolating} {
+			for _, name := range []string{benchfmt.PodAllowed, benchfmt.PodViolating, benchfmt.DeploymentAllowed, benchfmt.DeploymentViolating} {
 				s := f.subject(name, workloads)
 				s.allowed = true // the floor never reports
 				measure(b, eng, f.floor, s)
@@ -221,7 +222,7 @@ func BenchmarkBundle(b *testing.B) {
 			}
 			for _, op := range []string{"admission", "audit"} {
 				b.Run("op="+op, func(b *testing.B) {
-					for _, name := range []string{podAllowed, podViolating, deploymentAllowed, deploymentViolating} {
+					for _, name := range []string{benchfmt.PodAllowed, benchfmt.PodViolating, benchfmt.DeploymentAllowed, benchfmt.DeploymentViolating} {
 						s := f.subject(name, nil)
 						if op == "audit" {
 							s.audit = true

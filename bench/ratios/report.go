@@ -24,19 +24,9 @@ const (
 	auditPods = 10000
 )
 
-// Object names of bench/policies.
-const (
-	podAllowed          = "pod-allowed"
-	podViolating        = "pod-violating"
-	deploymentAllowed   = "deployment-allowed"
-	deploymentViolating = "deployment-violating"
-	suiteAllowed        = "suite-allowed"
-	suiteViolating      = "suite-violating"
-)
-
 var (
 	engines      = []string{"rego", "cel"}
-	workloadObjs = []string{podAllowed, podViolating, deploymentAllowed, deploymentViolating}
+	workloadObjs = []string{benchfmt.PodAllowed, benchfmt.PodViolating, benchfmt.DeploymentAllowed, benchfmt.DeploymentViolating}
 	sizes        = []string{"1", "10", "100"}
 )
 
@@ -97,8 +87,8 @@ func (r *report) allocsRatio(p, eng, obj string) string {
 	a, ok := r.metric("allocs/op", "Policy", "policy", p, "engine", eng, "object", obj)
 	var f float64
 	var okf bool
-	if obj == suiteAllowed || obj == suiteViolating {
-		f, okf = r.metric("allocs/op", "Floor", "policy", p, "engine", eng, "object", suiteAllowed)
+	if obj == benchfmt.SuiteAllowed || obj == benchfmt.SuiteViolating {
+		f, okf = r.metric("allocs/op", "Floor", "policy", p, "engine", eng, "object", benchfmt.SuiteAllowed)
 	} else {
 		f, okf = r.metric("allocs/op", "Floor", "engine", eng, "object", obj)
 	}
@@ -108,18 +98,18 @@ func (r *report) allocsRatio(p, eng, obj string) string {
 // floorOf is the floor that a policy's figure on an object is a multiple of:
 // the same object with the same kinds.
 func (r *report) floorOf(p, eng, obj string) (float64, bool) {
-	if obj == suiteAllowed || obj == suiteViolating {
-		return r.ns("Floor", "policy", p, "engine", eng, "object", suiteAllowed)
+	if obj == benchfmt.SuiteAllowed || obj == benchfmt.SuiteViolating {
+		return r.ns("Floor", "policy", p, "engine", eng, "object", benchfmt.SuiteAllowed)
 	}
 	return r.ns("Floor", "engine", eng, "object", obj)
 }
 
 // allowedObject is where a policy's allowed figure was taken.
 func (r *report) allowedObject(p string) string {
-	if _, ok := r.policy(p, "rego", deploymentAllowed); ok {
-		return deploymentAllowed
+	if _, ok := r.policy(p, "rego", benchfmt.DeploymentAllowed); ok {
+		return benchfmt.DeploymentAllowed
 	}
-	return suiteAllowed
+	return benchfmt.SuiteAllowed
 }
 
 func table(w io.Writer, title, note string, header []string, rows [][]string) {
@@ -243,12 +233,12 @@ func (r *report) allowed(w io.Writer) {
 func (r *report) violating(w io.Writer) {
 	var rows [][]string
 	for _, p := range r.policies {
-		objs := []string{deploymentViolating}
-		if _, ok := r.policy(p, "rego", deploymentViolating); !ok {
-			objs = []string{suiteViolating}
-		} else if n, _ := r.metric("findings", "Policy", "policy", p, "engine", "rego", "object", deploymentViolating); n == 0 {
-			if _, ok := r.policy(p, "rego", suiteViolating); ok {
-				objs = append(objs, suiteViolating)
+		objs := []string{benchfmt.DeploymentViolating}
+		if _, ok := r.policy(p, "rego", benchfmt.DeploymentViolating); !ok {
+			objs = []string{benchfmt.SuiteViolating}
+		} else if n, _ := r.metric("findings", "Policy", "policy", p, "engine", "rego", "object", benchfmt.DeploymentViolating); n == 0 {
+			if _, ok := r.policy(p, "rego", benchfmt.SuiteViolating); ok {
+				objs = append(objs, benchfmt.SuiteViolating)
 				r.flag("Not violated by the insecure Deployment (measured on their suite's first violating case too)", p)
 			}
 		}
@@ -272,7 +262,7 @@ func (r *report) celVsRego(w io.Writer) {
 	var rows [][]string
 	sum, n := 0.0, 0
 	for _, p := range r.policies {
-		for _, obj := range []string{podAllowed, podViolating, deploymentAllowed, deploymentViolating, suiteAllowed, suiteViolating} {
+		for _, obj := range []string{benchfmt.PodAllowed, benchfmt.PodViolating, benchfmt.DeploymentAllowed, benchfmt.DeploymentViolating, benchfmt.SuiteAllowed, benchfmt.SuiteViolating} {
 			rg, okr := r.policy(p, "rego", obj)
 			cl, okc := r.policy(p, "cel", obj)
 			if !okr || !okc || rg == 0 {

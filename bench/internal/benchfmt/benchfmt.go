@@ -169,3 +169,15 @@ func Name(top string, kv ...string) string {
 	}
 	return b.String()
 }
+
+// Names of the objects bench/policies measures a review on, as they appear in
+// its benchmark names (obj=<name>) and as bench/ratios reads them. Names must
+// not end in -<digits>: go test appends -GOMAXPROCS to benchmark names.
+const (
+	PodAllowed          = "pod-allowed"
+	PodViolating        = "pod-violating"
+	DeploymentAllowed   = "deployment-allowed"
+	DeploymentViolating = "deployment-violating"
+	SuiteAllowed        = "suite-allowed"
+	SuiteViolating      = "suite-violating"
+)
