@@ -375,6 +375,10 @@ func value(n *yaml.Node, budget *int, depth int) (any, error) {
 		}
 		return value(n.Content[0], budget, depth+1)
 	case yaml.AliasNode:
+		// An anchor whose value refers to itself would expand forever.
+		if n.Alias.Kind == yaml.AliasNode || containsNode(n.Alias, n) {
+			return nil, fmt.Errorf("yaml: line %d: anchor %q contains itself", n.Line, n.Value)
+		}
 		return value(n.Alias, budget, depth+1)
 	case yaml.SequenceNode:
 		out := make([]any, 0, len(n.Content))
@@ -459,4 +463,17 @@ func keyText(k *yaml.Node) (string, error) {
 		return "null", nil
 	}
 	return k.Value, nil
+}
+
+// containsNode reports whether x is n or below it (aliases are not followed).
+func containsNode(n, x *yaml.Node) bool {
+	if n == x {
+		return true
+	}
+	for _, c := range n.Content {
+		if containsNode(c, x) {
+			return true
+		}
+	}
+	return false
 }

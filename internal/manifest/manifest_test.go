@@ -41,6 +41,7 @@ func TestParseHostileInput(t *testing.T) {
 		"deep mappings":    {[]byte("apiVersion: v1\nkind: ConfigMap\nx: " + strings.Repeat("{a: ", 20000) + "1" + strings.Repeat("}", 20000) + "\n"), "nests too deeply"},
 		"invalid UTF-8":    {[]byte("apiVersion: v1\nkind: ConfigMap\nmetadata: {name: \"\xff\xfe\"}\n"), "not UTF-8 text"},
 		"binary":           {[]byte("\x7fELF\x02\x01\x01\x00\x00\x00"), "binary file: not YAML or JSON"},
+		"anchor in itself": {[]byte("apiVersion: v1\nkind: ConfigMap\ndata: &a {x: *a}\n"), `anchor "a" contains itself`},
 		"duplicate key":    {[]byte("apiVersion: v1\nkind: Pod\nmetadata: {name: x}\nspec:\n  hostNetwork: false\n  hostNetwork: true\n"), `line 6: mapping key "hostNetwork" already defined at line 5`},
 		"list as key":      {[]byte("apiVersion: v1\nkind: ConfigMap\n? [a, b]\n: c\n"), "a mapping key must be a string"},
 		"bad merge":        {[]byte("apiVersion: v1\nkind: ConfigMap\ndata:\n  <<: [1, 2]\n"), "map merge requires a mapping"},
