@@ -62,7 +62,7 @@ is malformed or already taken is refused, with the fix.`,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			key := args[0]
 			if kind == "" {
-				kind = "K8s" + upperCamel(key)
+				kind = scaffold.DefaultKind(key)
 			}
 			if scope == "" {
 				scope = string(spec.ScopeContainer)
@@ -98,14 +98,6 @@ cases in tests/%s in step, and run both again.
 	cmd.Flags().BoolVar(&referential, "referential", false, "the policy reads other objects (data.inventory): Rego only, with sync config")
 	cmd.AddCommand(newConstraint())
 	return cmd
-}
-
-func upperCamel(key string) string {
-	var b strings.Builder
-	for _, w := range strings.FieldsFunc(key, func(r rune) bool { return r == '-' || r == '_' }) {
-		b.WriteString(strings.ToUpper(w[:1]) + w[1:])
-	}
-	return b.String()
 }
 
 func newConstraint() *cobra.Command {

@@ -144,7 +144,7 @@ func (o Options) check() error {
 		refuse("key %q would make the Go package %q, a name the registry needs: choose another key", o.Key, pkg)
 	}
 	if !spec.ValidKind(o.Kind) {
-		fix := "K8s" + camel(o.Key)
+		fix := DefaultKind(o.Key)
 		refuse("Kind %q must be K8s followed by UpperCamelCase letters and digits (e.g. %s)", o.Kind, fix)
 	}
 	switch o.Scope {
@@ -184,9 +184,11 @@ func (o Options) check() error {
 	return errors.Join(errs...)
 }
 
-// camel turns a key into UpperCamelCase (no-host-ports -> NoHostPorts).
-func camel(key string) string {
+// DefaultKind is the Kind a key suggests: K8s and the key in UpperCamelCase
+// (no-host-ports -> K8sNoHostPorts).
+func DefaultKind(key string) string {
 	var b strings.Builder
+	b.WriteString("K8s")
 	for _, w := range strings.FieldsFunc(strings.ToLower(key), func(r rune) bool { return !(r >= 'a' && r <= 'z' || r >= '0' && r <= '9') }) {
 		b.WriteString(strings.ToUpper(w[:1]) + w[1:])
 	}
