@@ -266,7 +266,7 @@ func TestImageSetsCEL(t *testing.T) {
 	for _, tc := range imageCases {
 		t.Run(tc.ref, func(t *testing.T) {
 			in := map[string]any{"variables": map[string]any{
-				"checkedContainerSets": []any{[]any{map[string]any{"name": "app", "path": "spec.containers[app]", "image": tc.ref}}},
+				"checkedContainerSets": []any{[]any{map[string]any{"name": "app", "path": "spec.containers[app]", "image": tc.ref, "container": map[string]any{"image": tc.ref}}}},
 			}}
 			out, _, err := prg.Eval(in)
 			if err != nil {
@@ -330,7 +330,7 @@ func TestImageRefSetsCEL(t *testing.T) {
 	for _, tc := range imageCases {
 		t.Run(tc.ref, func(t *testing.T) {
 			variables := map[string]any{
-				"checkedContainerSets": []any{[]any{map[string]any{"name": "app", "path": "spec.containers[app]", "image": tc.ref}}},
+				"checkedContainerSets": []any{[]any{map[string]any{"name": "app", "path": "spec.containers[app]", "image": tc.ref, "container": map[string]any{"image": tc.ref}}}},
 			}
 			for _, name := range []string{"imageSets", "imageRefSets"} {
 				out, _, err := programs[name].Eval(map[string]any{"variables": variables})
