@@ -70,7 +70,7 @@ import (
 // RuntimeCELCostBudget per policy and request, beyond which the request fails
 // (and is refused, with failurePolicy Fail). Those are what is measured here:
 // on every case of the suites, on the same cases with every list repeated, and
-// on a large Deployment.
+// on a large Deployment and a pod of 100 containers.
 
 // nativeAPIServers are the API servers whose create-time checks the policies
 // must pass. An API server compiles new expressions in the CEL environment of its
@@ -759,7 +759,8 @@ func (h *headroom) add(v verdict, size int) {
 // The API server evaluates each generated policy as Gatekeeper's CEL driver does:
 // on every CREATE and UPDATE case of the suites it denies exactly where the suite
 // expects violations, never errs, and names the findings in its message. On the
-// same cases with every list repeated, and on a large Deployment, it stays within
+// same cases with every list repeated, on a large Deployment and on a Pod and a
+// Deployment of 100 containers (manyContainerInputs), it stays within
 // the API server's cost limits. The log shows how close each policy comes to them.
 func TestNativePoliciesEvaluate(t *testing.T) {
 	var (
@@ -768,6 +769,13 @@ func TestNativePoliciesEvaluate(t *testing.T) {
 	)
 	t.Cleanup(func() { t.Log(headroomTable(table)) })
 	large := largeWorkloadRequests(t)
+	for _, in := range manyContainerInputs(t, manyContainers) {
+		r, ok := nativeRequest(in, nil)
+		if !ok {
+			t.Fatalf("the %s of %d containers does not decode", in.Object.GetKind(), manyContainers)
+		}
+		large = append(large, r)
+	}
 	for _, p := range celPolicies(t) {
 		t.Run(p.Key, func(t *testing.T) {
 			t.Parallel()
@@ -844,7 +852,7 @@ func TestNativePoliciesEvaluate(t *testing.T) {
 			for _, r := range large {
 				got := np.evaluate(t, r, con, true)
 				for _, e := range got.errors {
-					t.Errorf("%s of a large Deployment (%d KiB): the API server fails the request: %s", r.attrs.GetOperation(), r.size/1024, e)
+					t.Errorf("%s of a large %s (%d KiB): the API server fails the request: %s", r.attrs.GetOperation(), r.attrs.GetKind().Kind, r.size/1024, e)
 				}
 				h.add(got, r.size)
 			}
@@ -862,7 +870,7 @@ func TestNativePoliciesEvaluate(t *testing.T) {
 func headroomTable(table []headroom) string {
 	sort.Slice(table, func(i, j int) bool { return table[i].cost > table[j].cost })
 	var b strings.Builder
-	fmt.Fprintf(&b, "dearest evaluation per policy, of the cases as written, with every list %d times over, and of a large Deployment:\n", amplification)
+	fmt.Fprintf(&b, "dearest evaluation per policy, of the cases as written, with every list %d times over, of a large Deployment and of a Pod and a Deployment of %d containers:\n", amplification, manyContainers)
 	fmt.Fprintf(&b, "%-36s %5s %6s %9s %10s %8s %10s %8s %10s\n", "policy", "cases", "judged", "object", "cost", "/budget", "one rule", "/call", "/gatekeeper")
 	for _, h := range table {
 		fmt.Fprintf(&b, "%-36s %5d %6d %5d KiB %10d %7.2f%% %10d %7.2f%% %9.2f%%\n", h.key, h.cases, h.judged, h.size/1024,

@@ -13,6 +13,7 @@ import (
 	"github.com/open-policy-agent/frameworks/constraint/pkg/core/templates"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
+	celconfig "k8s.io/apiserver/pkg/apis/cel"
 
 	"github.com/gatewarden/gatewarden/internal/policies/lib"
 	"github.com/gatewarden/gatewarden/internal/spec"
@@ -155,10 +156,8 @@ func CELSource(p *spec.Policy) (map[string]any, error) {
 		vars = append(vars, map[string]any{"name": name, "expression": strings.TrimSpace(r.Findings)})
 		f := "variables." + name
 		validations = append(validations, map[string]any{
-			"expression": fmt.Sprintf("%s[0].all(f, f in %s[1])", f, f),
-			// Findings are joined on one line: the API server drops a
-			// ValidatingAdmissionPolicy message that contains a line break.
-			"messageExpression": fmt.Sprintf(`%s[0].filter(f, !(f in %s[1])).join("%s")`, f, f, FindingSeparator),
+			"expression":        fmt.Sprintf("%s[0].all(f, f in %s[1])", f, f),
+			"messageExpression": messageExpression(f),
 		})
 	}
 	return map[string]any{"variables": vars, "validations": validations}, nil
@@ -167,6 +166,25 @@ func CELSource(p *spec.Policy) (map[string]any, error) {
 // FindingSeparator joins a CEL rule's findings into one message. Messages never
 // contain it, so the harness can split a CEL message back into findings.
 const FindingSeparator = "; "
+
+// messageExpression joins the new findings of a rule into its message. Both the
+// API server and Gatekeeper's CEL driver drop a message that holds a line break
+// or is longer than MaxEvaluatedMessageExpressionSizeBytes, and fall back to
+// quoting the expression, which says nothing of what was found: line breaks
+// (which a name or value may carry) are escaped, and a message too long (a pod of
+// many containers that all fail) keeps its first finding, cut to
+// maxFindingRunes characters of at most 4 bytes each, and says how many more
+// there are.
+func messageExpression(findings string) string {
+	return fmt.Sprintf(`[%[1]s[0].filter(f, !(f in %[1]s[1])).map(f, f.replace("\n", "\\n"))].map(fs, [fs.join("%[2]s")].map(m,
+  size(bytes(m)) <= %[3]d ? m :
+  (size(fs[0]) <= %[4]d ? fs[0] : fs[0].substring(0, %[4]d) + "...") + (size(fs) > 1 ? " (and " + string(size(fs) - 1) + " more findings)" : ""))[0])[0]`,
+		findings, FindingSeparator, celconfig.MaxEvaluatedMessageExpressionSizeBytes, maxFindingRunes)
+}
+
+// maxFindingRunes bounds the one finding a message too long keeps: 4 bytes a
+// character at most, with room left for the count.
+const maxFindingRunes = (celconfig.MaxEvaluatedMessageExpressionSizeBytes - 100) / 4
 
 // Constraint renders a policy's default Constraint (the hardened bundle's).
 func Constraint(p *spec.Policy) (*unstructured.Unstructured, error) {

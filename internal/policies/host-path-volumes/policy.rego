@@ -148,5 +148,9 @@ allowed_writable(path) if {
 	not p.readOnly
 }
 
-# shown(s) is s as messages may hold it: no line break, no finding separator.
-shown(s) := replace(replace(replace(s, "\n", "\\n"), "\r", "\\r"), "; ", ";\\x20")
+# shown(s) is s as messages may hold it: no line break, no finding separator. A
+# value that is not a string (a mountPath of a malformed manifest) is shown as
+# sprintf writes it, so that its finding is not lost.
+shown(s) := replace(replace(replace(s, "\n", "\\n"), "\r", "\\r"), "; ", ";\\x20") if {
+	is_string(s)
+} else := sprintf("%v", [s])
