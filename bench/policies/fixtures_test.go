@@ -483,7 +483,7 @@ func findings(res []engine.Result) (outcome, error) {
 			return o, fmt.Errorf("evaluation error reported as a violation: %s", r.Message)
 		}
 		// Rego messages never contain the separator (the harness checks it).
-		o.findings += len(strings.Split(r.Message, render.FindingSeparator))
+		o.findings += render.CountFindings(r.Message)
 	}
 	return o, nil
 }

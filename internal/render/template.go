@@ -6,7 +6,9 @@ package render
 import (
 	"encoding/json"
 	"fmt"
+	"regexp"
 	"sort"
+	"strconv"
 	"strings"
 
 	templatesv1 "github.com/open-policy-agent/frameworks/constraint/pkg/apis/templates/v1"
@@ -180,6 +182,23 @@ func messageExpression(findings string) string {
   size(bytes(m)) <= %[3]d ? m :
   (size(fs[0]) <= %[4]d ? fs[0] : fs[0].substring(0, %[4]d) + "...") + (size(fs) > 1 ? " (and " + string(size(fs) - 1) + " more findings)" : ""))[0])[0]`,
 		findings, FindingSeparator, celconfig.MaxEvaluatedMessageExpressionSizeBytes, maxFindingRunes)
+}
+
+// moreFindings matches the tail messageExpression gives a message cut to its
+// first finding.
+var moreFindings = regexp.MustCompile(` \(and ([0-9]+) more findings\)$`)
+
+// CountFindings says how many findings a CEL rule's message reports: those its
+// separator joins, or, for a message cut to its first finding, that one and the
+// count of the others.
+func CountFindings(msg string) int {
+	if m := moreFindings.FindStringSubmatch(msg); m != nil {
+		n, err := strconv.Atoi(m[1])
+		if err == nil {
+			return 1 + n
+		}
+	}
+	return len(strings.Split(msg, FindingSeparator))
 }
 
 // maxFindingRunes bounds the one finding a message too long keeps: 4 bytes a
