@@ -22,6 +22,10 @@ verify: ## Fail when committed generated files differ from a fresh render
 test: ## Run the test suite (the same command CI runs)
 	$(GO) test ./...
 
+.PHONY: race
+race: ## Run the test suite under the race detector (about 25 minutes on 2 cores, most of it the tests package)
+	$(GO) test -race -timeout 60m ./...
+
 .PHONY: gator-verify
 gator-verify: ## Run the policy suites with Gatekeeper's gator, with and without CEL
 	$(GO) tool gator verify ./tests/... --enable-k8s-native-validation=true
