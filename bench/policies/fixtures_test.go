@@ -459,26 +459,18 @@ func review(c *engine.Client, s *subject) ([]engine.Result, error) {
 // expression fails or a constraint cannot be matched (see the harness).
 var brokenRE = regexp.MustCompile(`resulted in error|failed expression|compilation failed|no such key|no matching overload|failed to evaluate|unable to match constraints`)
 
-// droppedRE matches the message the CEL driver falls back to when a rule's
-// joined findings exceed the API server's 5 KiB limit on an evaluated message
-// (or the message expression fails): the verdict stands, the findings are lost.
-var droppedRE = regexp.MustCompile(`^failed expression: variables\.\w+Findings\[0\]\.all\(`)
-
 // outcome is what a review said.
 type outcome struct {
 	findings int // findings, CEL messages split back into theirs
-	dropped  int // CEL rules whose message was replaced by droppedRE's fallback
 }
 
 // findings counts the findings of a review: CEL joins a rule's findings into
-// one message.
+// one message, and cuts one too long for Kubernetes to its first finding and a
+// count of the others. A message the driver dropped anyway (replaced by
+// "failed expression: ...") is an error, as brokenRE says.
 func findings(res []engine.Result) (outcome, error) {
 	var o outcome
 	for _, r := range res {
-		if droppedRE.MatchString(r.Message) {
-			o.dropped++
-			continue
-		}
 		if brokenRE.MatchString(r.Message) {
 			return o, fmt.Errorf("evaluation error reported as a violation: %s", r.Message)
 		}

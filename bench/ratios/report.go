@@ -364,7 +364,7 @@ func (r *report) cluster(w io.Writer) {
 
 func (r *report) scaling(w io.Writer) {
 	var rows [][]string
-	row := func(label, eng string, get func(n, unit string) (float64, bool), dropped bool) {
+	row := func(label, eng string, get func(n, unit string) (float64, bool)) {
 		v := map[string]float64{}
 		have := map[string]bool{}
 		out := []string{label, eng}
@@ -380,24 +380,19 @@ func (r *report) scaling(w io.Writer) {
 			flags = append(flags, "superlinear")
 			r.flag(fmt.Sprintf("Superlinear from 10 to 100 containers (over %.0fx in time; allocations alongside)", scalingMax), fmt.Sprintf("%s (%s): %.1fx, allocations %s", label, eng, v["100"]/v["10"], ratio(a100, a10, ok10 && ok100)))
 		}
-		if dropped {
-			flags = append(flags, "message over 5 KiB at 100")
-			r.flag("CEL message dropped (over the API server's 5 KiB): the review still denies, its findings are lost", fmt.Sprintf("%s at 100 containers", label))
-		}
 		rows = append(rows, append(out, strings.Join(flags, ", ")))
 	}
 	for _, eng := range engines {
-		row("(floor)", eng, func(n, unit string) (float64, bool) { return r.metric(unit, "Floor", "engine", eng, "containers", n) }, false)
+		row("(floor)", eng, func(n, unit string) (float64, bool) { return r.metric(unit, "Floor", "engine", eng, "containers", n) })
 	}
 	for _, p := range r.policies {
 		for _, eng := range engines {
 			if _, ok := r.ns("Scaling", "policy", p, "engine", eng, "containers", "1"); !ok {
 				continue
 			}
-			d, _ := r.metric("dropped-messages", "Scaling", "policy", p, "engine", eng, "containers", "100")
 			row(p, eng, func(n, unit string) (float64, bool) {
 				return r.metric(unit, "Scaling", "policy", p, "engine", eng, "containers", n)
-			}, d > 0)
+			})
 		}
 	}
 	table(w, "Scaling with the container count",
