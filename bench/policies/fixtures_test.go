@@ -255,6 +255,40 @@ func floorTemplate() *templatesv1.ConstraintTemplate {
 	}
 }
 
+// withoutMessageExpressions returns a copy of a template whose CEL validations
+// have a constant message instead of their messageExpression.
+func withoutMessageExpressions(ct *templatesv1.ConstraintTemplate) (*templatesv1.ConstraintTemplate, error) {
+	out := ct.DeepCopy()
+	n := 0
+	for ti := range out.Spec.Targets {
+		for _, code := range out.Spec.Targets[ti].Code {
+			if code.Engine != render.EngineCEL || code.Source == nil {
+				continue
+			}
+			src, ok := code.Source.Value.(map[string]any)
+			if !ok {
+				return nil, fmt.Errorf("template %s: CEL source is %T, not an object", ct.Name, code.Source.Value)
+			}
+			vals, _ := src["validations"].([]any)
+			for _, v := range vals {
+				m, ok := v.(map[string]any)
+				if !ok {
+					return nil, fmt.Errorf("template %s: a validation is %T, not an object", ct.Name, v)
+				}
+				if _, ok := m["messageExpression"]; ok {
+					delete(m, "messageExpression")
+					m["message"] = "finding"
+					n++
+				}
+			}
+		}
+	}
+	if n == 0 {
+		return nil, fmt.Errorf("template %s: no messageExpression to take away", ct.Name)
+	}
+	return out, nil
+}
+
 // floorConstraint matches the given kinds, like the policy it stands beside.
 func floorConstraint(kinds []spec.GroupKinds) (*unstructured.Unstructured, error) {
 	return render.BundleConstraint(&spec.Policy{

@@ -109,6 +109,38 @@ func BenchmarkPolicy(b *testing.B) {
 	}
 }
 
+// BenchmarkMessages measures each policy with CEL on its allowed object (the
+// allowed Deployment, or its suite's allowed case) with every messageExpression
+// replaced by a constant message. The API server's CEL validator, which
+// Gatekeeper's CEL driver and ValidatingAdmissionPolicy both use, evaluates
+// every messageExpression of a policy on every review, passing or not, with
+// variables of their own: a passing review derives each rule's findings twice.
+// BenchmarkPolicy's figure less this one is that second pass.
+func BenchmarkMessages(b *testing.B) {
+	f := load(b)
+	for _, p := range f.policies {
+		if p.CEL == "" {
+			continue
+		}
+		b.Run("policy="+p.Key, func(b *testing.B) {
+			subjects, err := f.subjects(p)
+			if err != nil {
+				b.Fatal(err)
+			}
+			ct, err := withoutMessageExpressions(f.templates[p.Key])
+			if err != nil {
+				b.Fatal(err)
+			}
+			for _, s := range subjects {
+				if s.name != benchfmt.DeploymentAllowed && s.name != benchfmt.SuiteAllowed {
+					continue
+				}
+				b.Run("engine=cel", func(b *testing.B) { measure(b, engine.CEL, ct, s) })
+			}
+		})
+	}
+}
+
 // BenchmarkFloor measures a template of each engine that reports nothing
 // without reading the object: the fixed cost of a review. On the workload
 // objects with the workload kinds, and, for each policy that does not review

@@ -40,6 +40,7 @@ func write(w io.Writer, s *benchfmt.Set) bool {
 	r.allowed(w)
 	r.violating(w)
 	r.celVsRego(w)
+	r.messages(w)
 	r.bundle(w)
 	r.cluster(w)
 	r.scaling(w)
