@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"os"
+	"runtime/debug"
 	"slices"
 	"strings"
 
@@ -105,7 +106,17 @@ func (f *checkFlags) validate(args []string) error {
 	return nil
 }
 
+// checkGCPercent is the garbage collector's target while check runs, unless
+// GOGC is set. Reviews allocate much and keep little: at Go's default (100) the
+// collector took about a sixth of check's CPU on 3,000 objects; at 200 a run
+// took 16% less time and CPU for 35% more peak memory (the heap may grow to
+// three times what is live instead of two). docs/performance.md has the figures.
+const checkGCPercent = 200
+
 func (f *checkFlags) run(cmd *cobra.Command, args []string) error {
+	if os.Getenv("GOGC") == "" {
+		defer debug.SetGCPercent(debug.SetGCPercent(checkGCPercent))
+	}
 	out, _ := report.ForFormat(f.format)
 	if t, ok := out.(report.Text); ok {
 		t.Color = isTerminal(cmd.OutOrStdout())
