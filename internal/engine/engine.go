@@ -1,5 +1,6 @@
-// Package engine builds constraint-framework clients exactly as Gatekeeper does
-// (its Kubernetes validation target with the Rego or the CEL driver) and reviews
+// Package engine builds constraint-framework clients as Gatekeeper does (its
+// Kubernetes validation target with the Rego or the CEL driver, the Rego
+// driver's inventory kept as Rego values: see inventoryStore) and reviews
 // objects and admission requests with them.
 package engine
 
@@ -64,7 +65,8 @@ type Client struct {
 	fw     *client.Client
 }
 
-// New builds a client the way Gatekeeper's webhook does.
+// New builds a client the way Gatekeeper's webhook does, with the Rego driver's
+// store from inventoryStore.
 func New(e Engine) (*Client, error) {
 	opts := []client.Opt{
 		client.Targets(&target.K8sValidationTarget{}),
