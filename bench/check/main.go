@@ -4,6 +4,7 @@
 //
 //	go run ./bench/check                 # N = 100, 1000, 10000
 //	go run ./bench/check -n 100,1000
+//	GOGC=100 go run ./bench/check -n 10000 -gator=false   # gatewarden alone
 package main
 
 import (
@@ -26,14 +27,15 @@ import (
 func main() {
 	sizes := flag.String("n", "100,1000,10000", "object counts to measure, comma-separated")
 	keep := flag.Bool("keep", false, "keep the work directory")
+	withGator := flag.Bool("gator", true, "time gator too and compare verdicts (-gator=false times gatewarden alone, e.g. to try GOGC values)")
 	flag.Parse()
-	if err := run(*sizes, *keep); err != nil {
+	if err := run(*sizes, *keep, *withGator); err != nil {
 		fmt.Fprintln(os.Stderr, "bench:", err)
 		os.Exit(1)
 	}
 }
 
-func run(sizes string, keep bool) error {
+func run(sizes string, keep, withGator bool) error {
 	work, err := os.MkdirTemp("", "gatewarden-bench-")
 	if err != nil {
 		return err
@@ -44,12 +46,18 @@ func run(sizes string, keep bool) error {
 		fmt.Println("work directory:", work)
 	}
 	bin := filepath.Join(work, "bin")
-	fmt.Println("building gatewarden and gator ...")
+	if withGator {
+		fmt.Println("building gatewarden and gator ...")
+	} else {
+		fmt.Println("building gatewarden ...")
+	}
 	if err := goBuild(filepath.Join(bin, "gatewarden"), "./gen"); err != nil {
 		return err
 	}
-	if err := goBuild(filepath.Join(bin, "gator"), "github.com/open-policy-agent/gatekeeper/v3/cmd/gator"); err != nil {
-		return err
+	if withGator {
+		if err := goBuild(filepath.Join(bin, "gator"), "github.com/open-policy-agent/gatekeeper/v3/cmd/gator"); err != nil {
+			return err
+		}
 	}
 	policies := filepath.Join(work, "policies")
 	if err := copyPolicies(policies); err != nil {
@@ -74,31 +82,49 @@ func run(sizes string, keep bool) error {
 		if err != nil {
 			return fmt.Errorf("gatewarden: %w\n%s", err, gwOut)
 		}
-		gatorOut, gatorTime, err := timed(filepath.Join(bin, "gator"), "test", "-o", "json", "-f", policies, "-f", dir)
-		if err != nil && !isExit1(err) {
-			return fmt.Errorf("gator: %w\n%s", err, gatorOut)
-		}
 		gw, err := gatewardenVerdicts(gwOut)
 		if err != nil {
 			return err
 		}
-		gt, err := gatorVerdicts(gatorOut)
-		if err != nil {
-			return err
+		if withGator {
+			differ, err := compareWithGator(bin, policies, dir, n, gw, gwTime)
+			if err != nil {
+				return err
+			}
+			if differ {
+				defer os.Exit(1)
+			}
+		} else {
+			fmt.Printf("%8d %14.2f %14s %12.0f %12s %8s  %d violations\n", n, gwTime.Seconds(), "-",
+				float64(n)/gwTime.Seconds(), "-", "-", len(gw))
 		}
-		agree := "identical (" + strconv.Itoa(len(gw)) + " violations)"
-		if !slices.Equal(gw, gt) {
-			agree = fmt.Sprintf("DIFFER: gatewarden %d, gator %d violations", len(gw), len(gt))
-			defer os.Exit(1)
-		}
-		fmt.Printf("%8d %14.2f %14.2f %12.0f %12.0f %7.1fx  %s\n", n, gwTime.Seconds(), gatorTime.Seconds(),
-			float64(n)/gwTime.Seconds(), float64(n)/gatorTime.Seconds(), gatorTime.Seconds()/gwTime.Seconds(), agree)
 		if prev.n > 0 {
 			fmt.Printf("%8s gatewarden time x%.1f for objects x%.0f\n", "", gwTime.Seconds()/prev.gw.Seconds(), float64(n)/float64(prev.n))
 		}
 		prev.n, prev.gw = n, gwTime
 	}
 	return nil
+}
+
+// compareWithGator times gator on the same files, prints the row of both
+// tools, and reports whether their verdicts differ.
+func compareWithGator(bin, policies, dir string, n int, gw []string, gwTime time.Duration) (bool, error) {
+	gatorOut, gatorTime, err := timed(filepath.Join(bin, "gator"), "test", "-o", "json", "-f", policies, "-f", dir)
+	if err != nil && !isExit1(err) {
+		return false, fmt.Errorf("gator: %w\n%s", err, gatorOut)
+	}
+	gt, err := gatorVerdicts(gatorOut)
+	if err != nil {
+		return false, err
+	}
+	differ := !slices.Equal(gw, gt)
+	agree := "identical (" + strconv.Itoa(len(gw)) + " violations)"
+	if differ {
+		agree = fmt.Sprintf("DIFFER: gatewarden %d, gator %d violations", len(gw), len(gt))
+	}
+	fmt.Printf("%8d %14.2f %14.2f %12.0f %12.0f %7.1fx  %s\n", n, gwTime.Seconds(), gatorTime.Seconds(),
+		float64(n)/gwTime.Seconds(), float64(n)/gatorTime.Seconds(), gatorTime.Seconds()/gwTime.Seconds(), agree)
+	return differ, nil
 }
 
 func goBuild(out, pkg string) error {
