@@ -31,6 +31,7 @@ func TestCELMapLiteralsNameEachKeyOnce(t *testing.T) {
 		}
 		for i, v := range src["validations"].([]any) {
 			m := v.(map[string]any)
+			exprs[fmt.Sprintf("validations[%d].expression", i)] = m["expression"].(string)
 			exprs[fmt.Sprintf("validations[%d].messageExpression", i)] = m["messageExpression"].(string)
 		}
 		for where, expr := range exprs {

@@ -131,11 +131,16 @@ func BenchmarkMessages(b *testing.B) {
 			if err != nil {
 				b.Fatal(err)
 			}
+			measured := false
 			for _, s := range subjects {
 				if s.name != benchfmt.DeploymentAllowed && s.name != benchfmt.SuiteAllowed {
 					continue
 				}
 				b.Run("engine=cel", func(b *testing.B) { measure(b, engine.CEL, ct, s) })
+				measured = true
+			}
+			if !measured {
+				b.Fatalf("%s has neither the allowed Deployment nor an allowed suite case to measure", p.Key)
 			}
 		})
 	}

@@ -2,6 +2,7 @@ package render
 
 import (
 	"fmt"
+	"strings"
 	"testing"
 
 	"github.com/google/cel-go/cel"
@@ -51,6 +52,9 @@ func TestMessageExpressionCountsBack(t *testing.T) {
 		msg := out.Value().(string)
 		if len(msg) > celconfig.MaxEvaluatedMessageExpressionSizeBytes {
 			t.Errorf("%d findings: the message has %d bytes, over the %d Kubernetes keeps", n, len(msg), celconfig.MaxEvaluatedMessageExpressionSizeBytes)
+		}
+		if cut := strings.HasSuffix(msg, fmt.Sprintf(" (and %d more findings)", n-1)); cut != (n == 100) {
+			t.Errorf("%d findings: message cut to its first finding: %v, want %v: %q", n, cut, n == 100, msg)
 		}
 		if got := CountFindings(msg); got != n {
 			t.Errorf("%d findings: CountFindings reads %d from %q", n, got, msg)
