@@ -112,7 +112,8 @@ type Config struct {
 }
 
 // Run reads the manifests, loads them (and Inventory) as inventory too, as
-// Gatekeeper's sync would, and reviews every object, in parallel.
+// Gatekeeper's sync would (the kinds the referential templates read: see
+// inventoryNeeds), and reviews every object, in parallel.
 func Run(ctx context.Context, cfg Config) (*report.Report, error) {
 	in := manifest.Read(cfg.Paths, cfg.Stdin)
 	for _, dir := range cfg.Kustomize {
@@ -135,9 +136,12 @@ func Run(ctx context.Context, cfg Config) (*report.Report, error) {
 		rep.Problems = append(rep.Problems, manifest.Problem{File: "<policies>", Message: fmt.Sprintf("%s is not evaluated: it has no %s code", k, cfg.Engine), Warning: true})
 	}
 	namespaces := map[string]*corev1.Namespace{}
+	needs := inventoryFor(c, cfg.Library)
 	for _, o := range append(append([]manifest.Object(nil), in.Objects...), inv.Objects...) {
-		if err := c.AddData(ctx, o.Object); err != nil {
-			rep.Problems = append(rep.Problems, manifest.Problem{File: o.File, Line: o.Line, Message: err.Error()})
+		if needs.includes(o.Object) {
+			if err := c.AddData(ctx, o.Object); err != nil {
+				rep.Problems = append(rep.Problems, manifest.Problem{File: o.File, Line: o.Line, Message: err.Error()})
+			}
 		}
 		if o.Object.GetKind() == "Namespace" && o.Object.GetAPIVersion() == "v1" {
 			ns := &corev1.Namespace{}

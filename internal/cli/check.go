@@ -36,7 +36,9 @@ func newCheck() *cobra.Command {
 evaluates every object against the library's templates and constraints with the
 constraint framework, exactly as Gatekeeper would at admission. List objects are
 unwrapped. The input objects (and --inventory) also serve as the inventory of
-referential policies, as Gatekeeper's sync would provide it.
+referential policies, as Gatekeeper's sync would provide it: the kinds their
+templates declare in metadata.gatekeeper.sh/requires-sync-data (every object
+for a template that reads data without declaring them).
 
 With --policies, the templates and constraints come from your own files or
 overlay instead of the built-in library; their match (kinds, namespaces,
