@@ -22,14 +22,14 @@ func obj(apiVersion, kind string) *unstructured.Unstructured {
 func TestReadsData(t *testing.T) {
 	for rego, want := range map[string]bool{
 		"import data.lib.workload\nx := workload.containers(input.review.object)": false,
-		"x := data.lib.workload.display_name(input.review.object)":                 false,
-		"x := input.review.object.data.password":                                   false,
-		`x := object.get(input.review.object, "data", {})`:                         false,
-		"x := data.inventory.cluster.v1.Namespace[n]":                              true,
-		"import data.inventory\nx := inventory.cluster":                            true,
-		"x := data[\"inventory\"]":                                                 true,
-		"x := data":                                                                true,
-		"x := data . inventory":                                                    true,
+		"x := data.lib.workload.display_name(input.review.object)":                false,
+		"x := input.review.object.data.password":                                  false,
+		`x := object.get(input.review.object, "data", {})`:                        false,
+		"x := data.inventory.cluster.v1.Namespace[n]":                             true,
+		"import data.inventory\nx := inventory.cluster":                           true,
+		"x := data[\"inventory\"]":                                                true,
+		"x := data":                                                               true,
+		"x := data . inventory":                                                   true,
 	} {
 		if got := readsData(rego); got != want {
 			t.Errorf("readsData(%q) = %v, want %v", rego, got, want)
