@@ -158,7 +158,7 @@ func CELSource(p *spec.Policy) (map[string]any, error) {
 		vars = append(vars, map[string]any{"name": name, "expression": strings.TrimSpace(r.Findings)})
 		f := "variables." + name
 		validations = append(validations, map[string]any{
-			"expression":        fmt.Sprintf("%s[0].all(f, f in %s[1])", f, f),
+			"expression":        fmt.Sprintf("%[1]s[0].all(f, size(%[1]s) > 1 && f in %[1]s[1])", f),
 			"messageExpression": messageExpression(f),
 		})
 	}
@@ -178,7 +178,7 @@ const FindingSeparator = "; "
 // maxFindingRunes characters of at most 4 bytes each, and says how many more
 // there are.
 func messageExpression(findings string) string {
-	return fmt.Sprintf(`[%[1]s[0].filter(f, !(f in %[1]s[1])).map(f, f.replace("\n", "\\n"))].map(fs, [fs.join("%[2]s")].map(m,
+	return fmt.Sprintf(`[%[1]s[0].filter(f, !(size(%[1]s) > 1 && f in %[1]s[1])).map(f, f.replace("\n", "\\n"))].map(fs, [fs.join("%[2]s")].map(m,
   size(bytes(m)) <= %[3]d ? m :
   (size(fs[0]) <= %[4]d ? fs[0] : fs[0].substring(0, %[4]d) + "...") + (size(fs) > 1 ? " (and " + string(size(fs) - 1) + " more findings)" : ""))[0])[0]`,
 		findings, FindingSeparator, celconfig.MaxEvaluatedMessageExpressionSizeBytes, maxFindingRunes)

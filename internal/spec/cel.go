@@ -15,8 +15,9 @@ import (
 //	  expression: ...
 //	rules:                # one per thing the policy forbids
 //	- name: privileged
-//	  findings: ...       # a list of two lists of messages: what the object has, and
-//	                      # what the previous object had (over variables.reviewed)
+//	  findings: ...       # a list of lists of messages, one per variables.reviewed:
+//	                      # what the object has and, on UPDATE, what the previous
+//	                      # object had
 //
 // The generator turns each rule into a variable <name>Findings and a validation
 // that fails, listing the messages, when the object has a finding the previous

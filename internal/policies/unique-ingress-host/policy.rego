@@ -43,7 +43,9 @@ findings(obj) := {finding |
 # host_key(rule) is the host a rule claims, in lower case (claims gives it the
 # same way; a rule that is not an object claims nothing, so it passing here only
 # costs the full comparison).
-host_key(rule) := lower(rule.host) if is_string(rule.host) else := ""
+host_key(rule) := lower(rule.host) if {
+	is_string(rule.host)
+} else := ""
 
 namespace_of(obj) := obj.metadata.namespace if {
 	is_string(obj.metadata.namespace)
