@@ -176,9 +176,10 @@ const FindingSeparator = "; "
 // (which a name or value may carry) are escaped, and a message too long (a pod of
 // many containers that all fail) keeps its first finding, cut to
 // maxFindingRunes characters of at most 4 bytes each, and says how many more
-// there are.
+// there are. With no finding the rule passed and the message is not used, but
+// the API server evaluates it anyway: it returns "" at once.
 func messageExpression(findings string) string {
-	return fmt.Sprintf(`[%[1]s[0].filter(f, !(size(%[1]s) > 1 && f in %[1]s[1])).map(f, f.replace("\n", "\\n"))].map(fs, [fs.join("%[2]s")].map(m,
+	return fmt.Sprintf(`size(%[1]s[0]) == 0 ? "" : [%[1]s[0].filter(f, !(size(%[1]s) > 1 && f in %[1]s[1])).map(f, f.replace("\n", "\\n"))].map(fs, [fs.join("%[2]s")].map(m,
   size(bytes(m)) <= %[3]d ? m :
   (size(fs[0]) <= %[4]d ? fs[0] : fs[0].substring(0, %[4]d) + "...") + (size(fs) > 1 ? " (and " + string(size(fs) - 1) + " more findings)" : ""))[0])[0]`,
 		findings, FindingSeparator, celconfig.MaxEvaluatedMessageExpressionSizeBytes, maxFindingRunes)

@@ -34,7 +34,7 @@ registry.example.com/team. A reference that does not parse is refused rather tha
 passed. The registries are each organisation's own: the default constraint lists
 examples (registry.example.com, ghcr.io/example-org) and runs in dryrun; set your own
 list and switch it to deny.`,
-	Version:    "1.0.4",
+	Version:    "1.0.5",
 	Practice:   "Whitelist allowed registries",
 	Bundles:    []string{"hardened"},
 	Compliance: []string{"CIS 5.5.1 (image provenance)"},

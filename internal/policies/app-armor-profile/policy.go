@@ -35,7 +35,7 @@ are checked, and every value that is set is judged, as Pod Security Admission do
 an annotation may be empty, runtime/default or localhost/<profile>, nothing else.
 With requireProfile, every container must also name a profile, resolved as the kubelet
 does: its own field, else its annotation, else the pod's field.`,
-	Version:     "1.0.3",
+	Version:     "1.0.4",
 	Practice:    "Confine containers with AppArmor",
 	Bundles:     []string{"baseline", "restricted", "hardened"},
 	Compliance:  []string{"PSS baseline: AppArmor"},

@@ -52,7 +52,7 @@ requiredDropCapabilities (default ALL) in securityContext.capabilities.drop. The
 baseline bundle allows the PSS baseline's default set and requires no drop; the
 restricted bundle reproduces PSS restricted (add only NET_BIND_SERVICE, drop ALL,
 Windows pods exempt). Applies to containers, initContainers and ephemeralContainers.`,
-	Version:    "1.0.3",
+	Version:    "1.0.4",
 	Practice:   "Drop all capabilities and add back only the ones the container needs",
 	Bundles:    []string{"baseline", "restricted", "hardened"},
 	Compliance: []string{"PSS baseline: Capabilities", "PSS restricted: Capabilities", "CIS 5.2.8", "CIS 5.2.9", "CIS 5.2.10"},

@@ -48,7 +48,7 @@ does set resources is reported instead, for manifests checked offline. Pod-level
 resources (spec.resources) are not taken into account. Enforcement is warn by
 default: the right values are each team's own, and a missing limit is a
 misconfiguration rather than an attack.`,
-	Version:     "1.1.4",
+	Version:     "1.1.5",
 	Practice:    "Set resource requests and limits (manifest misconfigurations)",
 	Bundles:     []string{"hardened"},
 	Scope:       spec.ScopeContainer,

@@ -37,7 +37,7 @@ itself creates in default are exempt (exemptObjects). Enforcement is warn by def
 the default namespace is a hygiene problem, not an attack, and denying it on a live
 cluster would break whatever was installed there first; switch to deny once it is
 empty.`,
-	Version:    "1.0.3",
+	Version:    "1.0.4",
 	Practice:   "Catch manifest misconfigurations: no workloads in the default namespace",
 	Bundles:    []string{"hardened"},
 	Compliance: []string{"CIS 5.7.4"},

@@ -30,7 +30,7 @@ var Policy = spec.Policy{
 parses them: a registry port (registry:5000/app) is not a tag, and a reference that
 does not parse (upper-case repository, empty name, bad digest) is refused rather
 than passed. Digest-pinned images pass whatever their tag.`,
-	Version:     "1.0.4",
+	Version:     "1.0.5",
 	Practice:    "Never use the latest tag: deploy a specific version",
 	Bundles:     []string{"hardened"},
 	Compliance:  []string{"CIS 5.5.1 (image provenance)"},

@@ -46,7 +46,7 @@ that holds one (/, /run, /var, /var/run, ...) are refused even under an allowed
 prefix; and when every prefix a volume is under is readOnly, each volumeMount of
 that volume, in every container, must set readOnly: true. Paths are compared as
 written: symbolic links on the node are not resolved. Pod-level: not exempt by image.`,
-	Version:     "1.0.3",
+	Version:     "1.0.4",
 	Practice:    "Don't mount host paths",
 	Bundles:     []string{"baseline", "restricted", "hardened"},
 	Compliance:  []string{"PSS baseline: HostPath Volumes", "CIS 5.2.12"},

@@ -40,7 +40,7 @@ kubernetes.io/ingress.allow-http "false", Traefik
 traefik.ingress.kubernetes.io/router.entrypoints "websecure"), and every Ingress
 must then carry one of them. The default constraint does not require one: which
 annotation works depends on the controller.`,
-	Version:     "1.1.3",
+	Version:     "1.1.4",
 	Practice:    "Serve ingress traffic over TLS",
 	Bundles:     []string{"hardened"},
 	Scope:       spec.ScopeObject,

@@ -32,7 +32,7 @@ which applies to Namespace objects by their name as well as to the pods in them:
 the default constraint excludes the system namespaces and istio-system, whose
 istiod pods opt out of injection themselves. Injection only exists where Istio runs,
 so the default constraint is dryrun: switch it to deny once the mesh is installed.`,
-	Version:  "1.0.5",
+	Version:  "1.0.6",
 	Practice: "Run every workload in the service mesh",
 	Bundles:  []string{"hardened"},
 	Scope:    spec.ScopeObject,

@@ -37,7 +37,7 @@ mutual TLS applies) or set ISTIO_MUTUAL; a destination outside the mesh needs no
 DISABLE either. Admission sees one object at a time: that some mesh-wide STRICT
 policy exists is not checked. Port-level settings are named by position
 (portLevelSettings[0]), subsets by name.`,
-	Version:  "1.0.3",
+	Version:  "1.0.4",
 	Practice: "Encrypt pod-to-pod traffic with mTLS (service mesh)",
 	Bundles:  []string{"hardened"},
 	Scope:    spec.ScopeObject,

@@ -28,7 +28,7 @@ permissions unless someone binds them, and the token it would expose is refused 
 K8sNoAutomountServiceAccountToken, so this is RBAC hygiene each team moves to at
 its own pace rather than an unambiguous control; switch it to deny once workloads
 have their own.`,
-	Version:     "1.0.3",
+	Version:     "1.0.4",
 	Practice:    "Give each workload its own service account for RBAC",
 	Bundles:     []string{"hardened"},
 	Compliance:  []string{"CIS 5.1.5"},

@@ -24,7 +24,7 @@ node and reaches services bound to localhost; in the host's PID namespace it see
 can signal or ptrace every process of the node; in the host's IPC namespace it reads
 the node's shared memory. Each field is checked on its own and reported on its own.
 As in the Pod Security Standards (baseline), Windows pods are not exempt.`,
-	Version:     "1.0.3",
+	Version:     "1.0.4",
 	Practice:    "Don't share the host's namespaces",
 	Bundles:     []string{"baseline", "restricted", "hardened"},
 	Compliance:  []string{"PSS baseline: Host Namespaces", "CIS 5.2.3", "CIS 5.2.4", "CIS 5.2.5"},

@@ -39,7 +39,7 @@ containerPort, so such a port must lie within the ranges too: a workload is judg
 as its pods will be admitted, not refused only once its pods are. Applies to containers,
 initContainers and ephemeralContainers of Pods and of every workload that creates
 them, as the Pod Security Standards (baseline) do.`,
-	Version:     "1.1.3",
+	Version:     "1.1.4",
 	Practice:    "Don't bind host ports: expose pods through Services",
 	Bundles:     []string{"baseline", "restricted", "hardened"},
 	Compliance:  []string{"PSS baseline: Host Ports", "CIS 5.2.13"},

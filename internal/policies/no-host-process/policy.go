@@ -25,7 +25,7 @@ its network namespace and with the privileges of a node user: it is the Windows
 equivalent of a privileged container. As in the Pod Security Standards (baseline)
 the check does not depend on spec.os. Pod-level: a HostProcess container makes the
 whole pod a HostProcess pod, so no container is exempt by image.`,
-	Version:     "1.0.3",
+	Version:     "1.0.4",
 	Practice:    "Don't run Windows HostProcess containers",
 	Bundles:     []string{"baseline", "restricted", "hardened"},
 	Compliance:  []string{"PSS baseline: HostProcess", "CIS 5.2.11"},

@@ -29,7 +29,7 @@ set-user-ID binaries or file capabilities). There is no pod-level field, so an u
 value is a violation, as in the PSS restricted level. Windows pods (spec.os.name:
 windows), which cannot set the field, are exempt, as PSS restricted exempts them.
 Applies to containers, initContainers and ephemeralContainers.`,
-	Version:     "1.0.3",
+	Version:     "1.0.4",
 	Practice:    "Don't let containers gain more privileges than they start with",
 	Bundles:     []string{"restricted", "hardened"},
 	Compliance:  []string{"PSS restricted: Privilege Escalation", "CIS 5.2.6", "CIS 5.7.3"},

@@ -27,7 +27,7 @@ var Policy = spec.Policy{
 container runs with every capability and access to all host devices: escaping to the
 node is trivial. Applies to containers, initContainers and ephemeralContainers of Pods
 and of every workload that creates them.`,
-	Version:     "1.0.3",
+	Version:     "1.0.4",
 	Practice:    "Don't run privileged containers",
 	Bundles:     []string{"baseline", "restricted", "hardened"},
 	Compliance:  []string{"PSS baseline: Privileged Containers", "CIS 5.2.2"},

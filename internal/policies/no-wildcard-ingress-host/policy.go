@@ -32,7 +32,7 @@ serve; a catch-all also hides typos in DNS. With allowWildcardSubdomains, a wild
 must cover a domain of at least two labels (*.example.com; never *.com). A
 defaultBackend next to rules is not refused: controllers such as ingress-nginx use
 it only for the rules' hosts.`,
-	Version:     "1.0.2",
+	Version:     "1.0.3",
 	Practice:    "Ingress: serve only the hosts you name",
 	Bundles:     []string{"hardened"},
 	Scope:       spec.ScopeObject,

@@ -30,7 +30,7 @@ the runtime then masks and makes read-only the parts of /proc that expose the no
 Kubernetes 1.35, allows any value in pods with hostUsers: false
 (allowUnmaskedWithUserNamespaces); the restricted and hardened bundles never do, as
 PSA restricted. Applies to containers, initContainers and ephemeralContainers.`,
-	Version:    "1.0.3",
+	Version:    "1.0.4",
 	Practice:   "Keep the default masking of /proc",
 	Bundles:    []string{"baseline", "restricted", "hardened"},
 	Compliance: []string{"PSS baseline: /proc Mount Type", "PSS restricted: /proc Mount Type"},

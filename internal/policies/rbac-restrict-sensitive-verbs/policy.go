@@ -44,7 +44,7 @@ cluster-admin and Gatekeeper's gatekeeper-manager-role. A ClusterRole with an
 aggregationRule is skipped: the clusterrole-aggregation controller writes its rules
 from the ClusterRoles it selects, which are checked themselves (the built-in admin
 and edit are aggregated). A rule is named by its position (rules[2]).`,
-	Version:     "1.1.4",
+	Version:     "1.1.5",
 	Practice:    "Least-privilege RBAC: no escalation, impersonation, Secret reading or exec",
 	Bundles:     []string{"hardened"},
 	Compliance:  []string{"CIS 5.1.2", "CIS 5.1.8", "CIS 5.1.10"},

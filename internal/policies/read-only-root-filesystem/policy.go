@@ -29,7 +29,7 @@ where the application must write. There is no pod-level field, so an unset value
 violation. This is not a Pod Security Standards control. Windows pods (spec.os.name:
 windows), which cannot set the field, are exempt. Applies to containers,
 initContainers and ephemeralContainers.`,
-	Version:     "1.0.3",
+	Version:     "1.0.4",
 	Practice:    "Mount the container's root filesystem read-only",
 	Bundles:     []string{"hardened"},
 	Compliance:  []string{"CIS 5.7.3"},

@@ -31,7 +31,7 @@ merely looks like a digest (app:sha256-..., or the repository "sha256" in
 sha256:<hex>) does not pin anything, and a reference that does not parse (upper-case
 repository, empty, malformed digest) is refused rather than passed. The default
 constraint warns: many teams cannot pin every image yet; switch it to deny once they do.`,
-	Version:     "1.0.4",
+	Version:     "1.0.5",
 	Practice:    "Verify what you deploy: pin images by digest",
 	Bundles:     []string{"hardened"},
 	Compliance:  []string{"CIS 5.5.1 (image provenance)"},

@@ -47,7 +47,7 @@ created by a controller (with an ownerReference whose controller is true: the
 ReplicaSets of a Deployment, the Jobs of a CronJob, the Pods of either) are skipped,
 as their metadata comes from a template; their owner is checked instead.
 Enforcement is warn by default: the annotations are each organisation's own.`,
-	Version:  "1.0.3",
+	Version:  "1.0.4",
 	Practice: "Catch manifest misconfigurations: annotations a tool needs",
 	Bundles:  []string{"hardened"},
 	Scope:    spec.ScopeObject,

@@ -48,7 +48,7 @@ controller is true: the ReplicaSets of a Deployment, the Jobs of a CronJob, the 
 of either) are skipped, as their labels come from a template; their owner is
 checked instead. Enforcement is warn by default: the labels are each
 organisation's own.`,
-	Version:  "1.0.3",
+	Version:  "1.0.4",
 	Practice: "Catch manifest misconfigurations: required labels",
 	Bundles:  []string{"hardened"},
 	Scope:    spec.ScopeObject,

@@ -32,7 +32,7 @@ kernel or a lightweight VM rather than on the node. Not every node or workload c
 sandboxed, so the default constraint applies only to namespaces labelled
 gatewarden.dev/sandbox=true (match.namespaceSelector): label the namespaces that run
 untrusted or multi-tenant code. Not part of the Pod Security Standards.`,
-	Version:     "1.0.3",
+	Version:     "1.0.4",
 	Practice:    "Run untrusted workloads in a sandboxed runtime",
 	Bundles:     []string{"hardened"},
 	Scope:       spec.ScopePod,

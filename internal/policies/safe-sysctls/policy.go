@@ -30,7 +30,7 @@ Security Admission's sysctls check at its latest version, which added
 net.ipv4.ip_local_reserved_ports in 1.27, the tcp_keepalive and tcp_fin_timeout
 sysctls in 1.29 and tcp_rmem and tcp_wmem in 1.32. A sysctl is a pod-level setting:
 it is never exempt by image.`,
-	Version:     "1.0.3",
+	Version:     "1.0.4",
 	Practice:    "Set only safe sysctls",
 	Bundles:     []string{"baseline", "restricted", "hardened"},
 	Compliance:  []string{"PSS baseline: Sysctls"},

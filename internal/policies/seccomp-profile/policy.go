@@ -34,7 +34,7 @@ setting is judged, so a pod that sets Unconfined is refused even when each conta
 overrides it. Applies to containers, initContainers and ephemeralContainers. This is
 Pod Security Admission's seccompProfile check: baseline forbids the bad types, restricted
 (requireProfile) also requires a profile and exempts Windows pods.`,
-	Version:    "1.0.3",
+	Version:    "1.0.4",
 	Practice:   "Run containers with the RuntimeDefault seccomp profile",
 	Bundles:    []string{"baseline", "restricted", "hardened"},
 	Compliance: []string{"PSS baseline: Seccomp", "PSS restricted: Seccomp", "CIS 5.7.2"},

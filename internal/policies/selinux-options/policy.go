@@ -35,7 +35,7 @@ container_init_t, container_kvm_t, container_engine_t) and may not set user or r
 (unless allowedUsers / allowedRoles list them); level is free. A type such as spc_t or
 unconfined_t runs the container outside the SELinux confinement meant for containers.
 This is Pod Security Admission's seLinuxOptions check.`,
-	Version:     "1.0.3",
+	Version:     "1.0.4",
 	Practice:    "Keep containers in the container SELinux domain",
 	Bundles:     []string{"baseline", "restricted", "hardened"},
 	Compliance:  []string{"PSS baseline: SELinux"},
