@@ -34,7 +34,7 @@ software takes credentials only from its environment, so each team moves to file
 at its own pace (exemptImages for software that cannot). Applies to containers,
 initContainers and ephemeralContainers of Pods and of every workload that creates
 them.`,
-	Version:     "1.0.4",
+	Version:     "1.0.5",
 	Practice:    "Mount secrets as volumes rather than environment variables",
 	Bundles:     []string{"hardened"},
 	Compliance:  []string{"CIS 5.4.1"},
