@@ -69,19 +69,10 @@ func regoSources(ct *templatesv1.ConstraintTemplate) []string {
 	return out
 }
 
-// evaluatedWithRego reports whether a client evaluates a template with its Rego:
-// the Rego engine, or auto for a template without CEL (Gatekeeper prefers CEL).
-func evaluatedWithRego(c *engine.Client, ct *templatesv1.ConstraintTemplate) bool {
-	if !c.Supports(ct) || !engine.HasCode(ct, render.EngineRego) {
-		return false
-	}
-	return c.Engine == engine.Rego || !engine.HasCode(ct, render.EngineCEL)
-}
-
 func inventoryFor(c *engine.Client, lib *Library) inventoryNeeds {
 	var needs inventoryNeeds
 	for _, ct := range lib.Templates {
-		if !evaluatedWithRego(c, ct) || !readsData(strings.Join(regoSources(ct), "\n")) {
+		if c.EvaluatedWith(ct) != render.EngineRego || !readsData(strings.Join(regoSources(ct), "\n")) {
 			continue
 		}
 		gvks, ok := requiredSync(ct)

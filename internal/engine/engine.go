@@ -170,11 +170,25 @@ func (c *Client) Supports(ct *templatesv1.ConstraintTemplate) bool {
 	}
 }
 
+// EvaluatedWith names the code of a template the client runs: "K8sNativeValidation"
+// when it has CEL and the client is not Rego-only (Gatekeeper prefers CEL),
+// "Rego" when the client runs its Rego, "" when the client cannot evaluate it.
+func (c *Client) EvaluatedWith(ct *templatesv1.ConstraintTemplate) string {
+	switch {
+	case !c.Supports(ct):
+		return ""
+	case c.Engine != Rego && HasCode(ct, "K8sNativeValidation"):
+		return "K8sNativeValidation"
+	default:
+		return "Rego"
+	}
+}
+
 // AddTemplate adds a template. On a CEL client it first compiles the CEL the
 // way the driver does, because the driver itself only reports compile errors
 // as violations at review time.
 func (c *Client) AddTemplate(ctx context.Context, ct *templatesv1.ConstraintTemplate) error {
-	if c.Engine != Rego && HasCode(ct, "K8sNativeValidation") {
+	if c.EvaluatedWith(ct) == "K8sNativeValidation" {
 		if err := CompileCEL(ct); err != nil {
 			return fmt.Errorf("template %q: %w", ct.Name, err)
 		}
