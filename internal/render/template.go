@@ -158,7 +158,7 @@ func CELSource(p *spec.Policy) (map[string]any, error) {
 		vars = append(vars, map[string]any{"name": name, "expression": strings.TrimSpace(r.Findings)})
 		f := "variables." + name
 		validations = append(validations, map[string]any{
-			"expression":        fmt.Sprintf("%[1]s[0].all(f, size(%[1]s) > 1 && f in %[1]s[1])", f),
+			"expression":        validationExpression(f),
 			"messageExpression": messageExpression(f),
 		})
 	}
@@ -168,6 +168,13 @@ func CELSource(p *spec.Policy) (map[string]any, error) {
 // FindingSeparator joins a CEL rule's findings into one message. Messages never
 // contain it, so the harness can split a CEL message back into findings.
 const FindingSeparator = "; "
+
+// validationExpression passes when every finding on the object (the first
+// entry of findings) is one the old object had (the second entry, present only
+// on UPDATE): the UPDATE rule of lib.update.
+func validationExpression(findings string) string {
+	return fmt.Sprintf("%[1]s[0].all(f, size(%[1]s) > 1 && f in %[1]s[1])", findings)
+}
 
 // messageExpression joins the new findings of a rule into its message. Both the
 // API server and Gatekeeper's CEL driver drop a message that holds a line break

@@ -61,3 +61,52 @@ func TestMessageExpressionCountsBack(t *testing.T) {
 		}
 	}
 }
+
+// The generated validation and message apply the UPDATE rule over a findings
+// list of one entry (every operation but UPDATE) or two (UPDATE): only the
+// object's findings the old object lacked fail it and are listed, and a rule
+// with no finding passes with an empty message.
+func TestValidationAppliesTheUpdateRule(t *testing.T) {
+	env, err := cel.NewEnv(ext.Strings(ext.StringsVersion(2)),
+		cel.Variable("variables", cel.MapType(cel.StringType, cel.DynType)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	eval := func(expr string, findings []any) any {
+		t.Helper()
+		checked, iss := env.Compile(expr)
+		if iss.Err() != nil {
+			t.Fatal(iss.Err())
+		}
+		prg, err := env.Program(checked)
+		if err != nil {
+			t.Fatal(err)
+		}
+		out, _, err := prg.Eval(map[string]any{"variables": map[string]any{"ruleFindings": findings}})
+		if err != nil {
+			t.Fatalf("%s on %v: %v", expr, findings, err)
+		}
+		return out.Value()
+	}
+	for _, c := range []struct {
+		name     string
+		findings []any
+		pass     bool
+		message  string
+	}{
+		{"create, nothing found", []any{[]any{}}, true, ""},
+		{"create, a finding", []any{[]any{"a"}}, false, "a"},
+		{"update, the old object had it", []any{[]any{"a"}, []any{"a"}}, true, ""},
+		{"update, a new finding", []any{[]any{"a", "b"}, []any{"a"}}, false, "b"},
+		{"update, one removed", []any{[]any{}, []any{"a"}}, true, ""},
+	} {
+		if got := eval(validationExpression("variables.ruleFindings"), c.findings); got != c.pass {
+			t.Errorf("%s: validation %v, want %v", c.name, got, c.pass)
+		}
+		if got := eval(messageExpression("variables.ruleFindings"), c.findings); !c.pass && got != c.message {
+			t.Errorf("%s: message %q, want %q", c.name, got, c.message)
+		} else if c.pass && len(c.findings[0].([]any)) == 0 && got != "" {
+			t.Errorf("%s: message %q, want \"\" for a rule with no finding", c.name, got)
+		}
+	}
+}
