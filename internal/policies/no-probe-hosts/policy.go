@@ -32,7 +32,7 @@ cloud metadata endpoints, other tenants). Without a host the kubelet targets the
 pod's own IP. Applies to containers, initContainers and ephemeralContainers of Pods
 and of every workload that creates them, as the Pod Security Standards (baseline,
 since Kubernetes 1.34) do.`,
-	Version:     "1.0.6",
+	Version:     "1.0.7",
 	Practice:    "Don't aim probes or lifecycle hooks at other hosts",
 	Bundles:     []string{"baseline", "restricted", "hardened"},
 	Compliance:  []string{"PSS baseline: Host Probes / Lifecycle Hooks"},

@@ -41,7 +41,7 @@ solver Ingresses claim /.well-known/acme-challenge/<token> only, so they never
 conflict; set allowSameNamespace for ingress-nginx canaries. Gatekeeper's sync is
 eventually consistent: two Ingresses created in the same instant may both pass
 admission, and audit then reports both.`,
-	Version:     "1.0.1",
+	Version:     "1.0.2",
 	Practice:    "Ingress: one owner per host and path",
 	Bundles:     []string{"hardened"},
 	Scope:       spec.ScopeObject,

@@ -40,9 +40,10 @@ findings(obj) := {finding |
 	}
 }
 
-# host_key(rule) is the host a rule claims, in lower case (claims gives it the
-# same way; a rule that is not an object claims nothing, so it passing here only
-# costs the full comparison).
+# host_key(rule) is the host a rule claims, in lower case: the first part of the
+# key of its claims, and what findings compares before going through a synced
+# Ingress's claims. A rule that is not an object claims nothing, so it passing
+# here only costs the full comparison.
 host_key(rule) := lower(rule.host) if {
 	is_string(rule.host)
 } else := ""
@@ -91,7 +92,7 @@ claims(ing) := {claim |
 		"host": host,
 		"path": path,
 		"pathType": path_type,
-		"key": [lower(host), match_class(path_type), normalized_path(path_type, path)],
+		"key": [host_key(rule), match_class(path_type), normalized_path(path_type, path)],
 	}
 }
 
