@@ -60,7 +60,7 @@ that are not strings (the API server refuses them) and valueFrom (secretKeyRef,
 configMapKeyRef, fieldRef) pass. Messages name the variable and the rule it matched,
 never the value. Applies to containers, initContainers and ephemeralContainers of Pods
 and of every workload that creates them.`,
-	Version:     "1.1.8",
+	Version:     "1.1.9",
 	Practice:    "Never put passwords in environment variables",
 	Bundles:     []string{"hardened"},
 	Scope:       spec.ScopeContainer,
