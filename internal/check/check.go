@@ -182,6 +182,7 @@ func Run(ctx context.Context, cfg Config) (*report.Report, error) {
 	}
 	objects := make([]report.Object, len(in.Objects))
 	errs := make([]error, len(in.Objects))
+	matches := constraintMatches(cfg.Library)
 	var wg sync.WaitGroup
 	next := make(chan int)
 	for w := 0; w < workers; w++ {
@@ -191,6 +192,10 @@ func Run(ctx context.Context, cfg Config) (*report.Report, error) {
 			for i := range next {
 				o := in.Objects[i]
 				results, err := c.ReviewRequest(ctx, engine.Request{Object: o.Object, Namespace: nsFor[i]})
+				ns := o.Object.GetNamespace()
+				if nsFor[i] != nil {
+					ns = nsFor[i].Name
+				}
 				errs[i] = err
 				objects[i] = report.Object{
 					File:       o.File,
@@ -200,7 +205,7 @@ func Run(ctx context.Context, cfg Config) (*report.Report, error) {
 					Namespace:  o.Object.GetNamespace(),
 					Name:       o.Object.GetName(),
 					Violations: results,
-					Matched:    matchedConstraints(cfg.Library, o.Object),
+					Matched:    matchedConstraints(matches, o.Object, ns),
 				}
 			}
 		}()

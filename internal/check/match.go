@@ -11,29 +11,64 @@ import (
 )
 
 // matchedConstraints lists the constraints (Kind/name) whose match.kinds and
-// namespace filters select obj: the junit output has a test case for each.
-// Label and namespace selectors are not evaluated here; the framework applies
-// them when it reviews, so a constraint they exclude simply passes.
-func matchedConstraints(lib *Library, obj *unstructured.Unstructured) []string {
+// namespace filters select obj, reviewed in namespace ns ("" for none): the
+// junit output has a test case for each. Label and namespace selectors are not
+// evaluated here; the framework applies them when it reviews, so a constraint
+// they exclude simply passes.
+func matchedConstraints(ms []constraintMatch, obj *unstructured.Unstructured, ns string) []string {
 	var out []string
-	for _, c := range lib.Constraints {
-		if constraintSelects(c, obj) {
-			out = append(out, c.GetKind()+"/"+c.GetName())
+	for i := range ms {
+		if ms[i].selects(obj, ns) {
+			out = append(out, ms[i].name)
 		}
 	}
 	return out
 }
 
-func constraintSelects(c, obj *unstructured.Unstructured) bool {
-	gvk := obj.GroupVersionKind()
-	kinds, found, _ := unstructured.NestedSlice(c.Object, "spec", "match", "kinds")
-	if found && len(kinds) > 0 {
+// constraintMatch is what matchedConstraints reads of a constraint's
+// spec.match, taken out once rather than for every object reviewed.
+type constraintMatch struct {
+	name string
+	// kinds is nil when the constraint names no kinds: every kind matches.
+	kinds      []kindMatch
+	namespaces []string
+	excluded   []string
+}
+
+// kindMatch is one entry of match.kinds; an empty list matches anything.
+type kindMatch struct{ groups, kinds []string }
+
+func constraintMatches(lib *Library) []constraintMatch {
+	out := make([]constraintMatch, 0, len(lib.Constraints))
+	for _, c := range lib.Constraints {
+		m := constraintMatch{name: c.GetKind() + "/" + c.GetName()}
+		kinds, found, _ := unstructured.NestedSlice(c.Object, "spec", "match", "kinds")
+		if found && len(kinds) > 0 {
+			m.kinds = make([]kindMatch, 0, len(kinds))
+			for _, k := range kinds {
+				km, _ := k.(map[string]any)
+				groups, _, _ := unstructured.NestedStringSlice(km, "apiGroups")
+				names, _, _ := unstructured.NestedStringSlice(km, "kinds")
+				m.kinds = append(m.kinds, kindMatch{groups: groups, kinds: names})
+			}
+		}
+		// An empty list restricts nothing, as in Gatekeeper.
+		m.namespaces, _, _ = unstructured.NestedStringSlice(c.Object, "spec", "match", "namespaces")
+		m.excluded, _, _ = unstructured.NestedStringSlice(c.Object, "spec", "match", "excludedNamespaces")
+		out = append(out, m)
+	}
+	return out
+}
+
+// selects mirrors Gatekeeper's matcher for kinds, namespaces and
+// excludedNamespaces: a Namespace is matched by its own name, any other object
+// by the namespace it is reviewed in, and a cluster-scoped one by neither.
+func (m *constraintMatch) selects(obj *unstructured.Unstructured, ns string) bool {
+	if m.kinds != nil {
+		gvk := obj.GroupVersionKind()
 		ok := false
-		for _, k := range kinds {
-			m, _ := k.(map[string]any)
-			groups, _, _ := unstructured.NestedStringSlice(m, "apiGroups")
-			names, _, _ := unstructured.NestedStringSlice(m, "kinds")
-			if matchesAny(groups, gvk.Group) && matchesAny(names, gvk.Kind) {
+		for _, k := range m.kinds {
+			if matchesAny(k.groups, gvk.Group) && matchesAny(k.kinds, gvk.Kind) {
 				ok = true
 				break
 			}
@@ -42,17 +77,16 @@ func constraintSelects(c, obj *unstructured.Unstructured) bool {
 			return false
 		}
 	}
-	ns := obj.GetNamespace()
+	if gvk := obj.GroupVersionKind(); gvk.Group == "" && gvk.Kind == "Namespace" {
+		ns = obj.GetName()
+	}
 	if ns == "" {
 		return true
 	}
-	if included, found, _ := unstructured.NestedStringSlice(c.Object, "spec", "match", "namespaces"); found && !globAny(included, ns) {
+	if len(m.namespaces) > 0 && !globAny(m.namespaces, ns) {
 		return false
 	}
-	if excluded, _, _ := unstructured.NestedStringSlice(c.Object, "spec", "match", "excludedNamespaces"); globAny(excluded, ns) {
-		return false
-	}
-	return true
+	return !globAny(m.excluded, ns)
 }
 
 func matchesAny(list []string, v string) bool {
