@@ -34,7 +34,7 @@ when the image has the tag latest or neither tag nor digest, IfNotPresent otherw
 so offline checks of manifests agree with admission. A reference that does not parse
 is refused. The default constraint warns: Always makes every start depend on the
 registry being reachable.`,
-	Version:     "1.0.5",
+	Version:     "1.0.6",
 	Practice:    "Pull images from the registry on every start",
 	Bundles:     []string{"hardened"},
 	Scope:       spec.ScopeContainer,

@@ -43,7 +43,7 @@ allowedSubjects are allowed everywhere; bindings in exemptBindings (by default t
 bootstrap cluster-admin binding, system:* and kubeadm's bindings) are not
 checked. To publish the service account issuer discovery document to
 unauthenticated clients, say, exempt that one ClusterRoleBinding by name.`,
-	Version:     "1.0.5",
+	Version:     "1.0.6",
 	Practice:    "Limit access: least-privilege RBAC, no cluster-admin for users or dashboards",
 	Bundles:     []string{"hardened"},
 	Compliance:  []string{"CIS 5.1.1", "CIS 5.1.7"},

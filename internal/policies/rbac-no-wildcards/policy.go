@@ -36,7 +36,7 @@ holders of every permission (or of the escalate verb) set an aggregationRule. A 
 (rules[2]); identical rules are reported once, at the first position. Because the
 UPDATE rule compares findings, inserting a rule before an old wildcard rule reports
 that rule again at its new position.`,
-	Version:     "1.0.5",
+	Version:     "1.0.6",
 	Practice:    "Least-privilege RBAC",
 	Bundles:     []string{"hardened"},
 	Compliance:  []string{"CIS 5.1.3"},

@@ -35,7 +35,7 @@ who can create a Service intercept the cluster's traffic to those addresses
 (CVE-2020-8554, for which no fix exists but admission control). Allow the types a
 namespace needs (an ingress controller's LoadBalancer, say) with a constraint of
 its own that matches that namespace.`,
-	Version:     "1.0.4",
+	Version:     "1.0.5",
 	Practice:    "Control node ports and external exposure",
 	Bundles:     []string{"hardened"},
 	Scope:       spec.ScopeObject,

@@ -36,7 +36,7 @@ administrators control it. As Pod Security Admission does, a volume is allowed w
 any of its source fields is an allowed type, a source set to null counts as unset, a
 volume that sets no source is refused, and each disallowed type of a refused volume
 is reported. allowedTypes replaces the list; '*' allows every type.`,
-	Version:     "1.0.4",
+	Version:     "1.0.5",
 	Practice:    "Use only the volume types the restricted Pod Security Standard allows",
 	Bundles:     []string{"restricted", "hardened"},
 	Compliance:  []string{"PSS restricted: Volume Types"},
