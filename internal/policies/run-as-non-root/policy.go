@@ -35,7 +35,7 @@ these two rules (allowRootWithUserNamespaces); the hardened bundle does not. Opt
 minUID and minGID require the effective runAsUser and runAsGroup to be set and at
 least that value (and fsGroup and supplementalGroups at least minGID). Applies to
 containers, initContainers and ephemeralContainers.`,
-	Version:    "1.0.4",
+	Version:    "1.0.5",
 	Practice:   "Run containers as a non-root user",
 	Bundles:    []string{"restricted", "hardened"},
 	Compliance: []string{"PSS restricted: Running as Non-root", "PSS restricted: Running as Non-root user", "CIS 5.2.7", "CIS 5.7.3"},
